@@ -86,6 +86,34 @@ public interface TensorBackend extends AutoCloseable {
     Tensor matmul(Tensor x, Tensor w);
 
     /**
+     * Matrix product with a weight stored transposed, [out, in] (PyTorch's {@code nn.Linear} layout, and the layout of
+     * the token embedding {@code wte} [V, C] that a tied LM head multiplies by):
+     * {@code out[..., n] = Σ_k x[..., k] · w[n, k]}.
+     *
+     * <p>The default transposes {@code w} on the host at every call, which is correct everywhere but slow for large
+     * weights; backends override it.
+     *
+     * @param x [..., K]
+     * @param w [N, K]
+     * @return [..., N]
+     */
+    default Tensor matmulTransposed(Tensor x, Tensor w) {
+        int n = w.dim(0);
+        int k = w.dim(1);
+        float[] src = toArray(w);
+        float[] t = new float[src.length];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < k; j++) {
+                t[j * n + i] = src[i * k + j];
+            }
+        }
+        Tensor wt = fromArray(t, k, n);
+        Tensor out = matmul(x, wt);
+        release(wt);
+        return out;
+    }
+
+    /**
      * Layer normalisation over the last axis: with μ and σ² the mean and (biased) variance of the row,
      * {@code out = (x − μ) / √(σ² + eps) · gamma + beta}.
      *

@@ -98,6 +98,30 @@ public final class PlainBackend implements TensorBackend {
     }
 
     @Override
+    public Tensor matmulTransposed(Tensor x, Tensor w) {
+        int n = w.dim(0);
+        int k = w.dim(1);
+        if (x.dim(-1) != k) {
+            throw new IllegalArgumentException("matmulTransposed: x " + Arrays.toString(x.shape()) + " by w "
+                    + Arrays.toString(w.shape()));
+        }
+        int rows = Shapes.rows(x.shape());
+        float[] a = data(x);
+        float[] b = data(w);
+        float[] out = new float[rows * n];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int i = 0; i < k; i++) {
+                    sum += a[r * k + i] * b[j * k + i];
+                }
+                out[r * n + j] = sum;
+            }
+        }
+        return new PlainTensor(out, Shapes.withLast(x.shape(), n));
+    }
+
+    @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
         int c = x.dim(-1);
         Shapes.require("layerNorm gamma", gamma.shape(), c);
