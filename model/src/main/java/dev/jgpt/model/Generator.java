@@ -1,0 +1,102 @@
+package dev.jgpt.model;
+
+import dev.jgpt.api.KvCache;
+import dev.jgpt.api.Tensor;
+import dev.jgpt.api.TensorBackend;
+import java.util.Arrays;
+
+/**
+ * The generation loop: run the prompt through the model once (prefill, filling the KV caches), choose the next token
+ * from the last position's logits, feed it back as a single new position, repeat.
+ */
+public final class Generator {
+    private final Gpt gpt;
+
+    Generator(Gpt gpt) {
+        this.gpt = gpt;
+    }
+
+    /** Greedy continuation of one prompt: the prompt followed by {@code maxNewTokens} generated ids. */
+    public int[] generate(int[] prompt, int maxNewTokens) {
+        return generate(new int[][] {prompt}, maxNewTokens, Sampler.greedy())[0];
+    }
+
+    /**
+     * Continues B prompts of equal length together, in one batch.
+     *
+     * @return for each prompt, the prompt followed by the generated ids
+     * @throws InvalidInputException for an empty or ragged batch, a token id outside the vocabulary, or a length the
+     *                               context cannot hold
+     */
+    public int[][] generate(int[][] prompts, int maxNewTokens, Sampler sampler) {
+        GptConfig c = gpt.config();
+        int time = validate(prompts, maxNewTokens, c);
+        int batch = prompts.length;
+        int[][] out = new int[batch][];
+        for (int b = 0; b < batch; b++) {
+            out[b] = Arrays.copyOf(prompts[b], time + maxNewTokens);
+        }
+        if (maxNewTokens == 0) {
+            return out;
+        }
+        TensorBackend backend = gpt.backend();
+        KvCache[] caches = gpt.newCaches(batch);
+        try {
+            int[] ids = new int[batch * time];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(prompts[b], 0, ids, b * time, time);
+            }
+            int steps = time;
+            for (int step = 0; step < maxNewTokens; step++) {
+                Tensor logits = gpt.forward(ids, batch, ids.length / batch, caches, false, Trace.OFF); // [B, 1, V]
+                float[] host = backend.toArray(logits);
+                backend.release(logits);
+                ids = new int[batch];
+                for (int b = 0; b < batch; b++) {
+                    int next = sampler.next(Arrays.copyOfRange(host, b * c.vocabSize, (b + 1) * c.vocabSize));
+                    out[b][steps] = next;
+                    ids[b] = next;
+                }
+                steps++;
+            }
+        } finally {
+            for (KvCache cache : caches) {
+                cache.close();
+            }
+        }
+        return out;
+    }
+
+    private static int validate(int[][] prompts, int maxNewTokens, GptConfig c) {
+        if (prompts.length == 0) {
+            throw new InvalidInputException("no prompt given");
+        }
+        int time = prompts[0].length;
+        if (time == 0) {
+            throw new InvalidInputException("empty prompt: give at least one token");
+        }
+        for (int[] p : prompts) {
+            if (p.length != time) {
+                throw new InvalidInputException("prompts in one batch must have equal lengths (" + time + " and "
+                        + p.length + ")");
+            }
+            for (int id : p) {
+                if (id < 0 || id >= c.vocabSize) {
+                    throw new InvalidInputException("token id " + id + " is outside the vocabulary [0, "
+                            + c.vocabSize + ")");
+                }
+            }
+        }
+        if (maxNewTokens < 0) {
+            throw new InvalidInputException("max new tokens must be 0 or more, got " + maxNewTokens);
+        }
+        // the last generated token is never fed back, so T + N − 1 positions are run
+        long positions = (long) time + Math.max(maxNewTokens, 1) - 1;
+        if (positions > c.nPositions) {
+            throw new InvalidInputException("a prompt of " + time + " tokens plus " + maxNewTokens
+                    + " new tokens needs " + positions + " positions but the model's context is " + c.nPositions
+                    + "; use at most " + Math.max(0, c.nPositions + 1 - time) + " new tokens");
+        }
+        return time;
+    }
+}

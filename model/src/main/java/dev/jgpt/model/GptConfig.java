@@ -1,0 +1,168 @@
+package dev.jgpt.model;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.jgpt.api.Gelu;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The hyper-parameters of a GPT-2 model, read from a Hugging Face {@code config.json}: layers, heads, width,
+ * vocabulary, context, layer-norm epsilon, GELU form and whether the LM head is tied to the token embedding.
+ */
+public final class GptConfig {
+    /** Sizes above these are refused before anything is allocated (gpt2-xl is 48 × 25 × 1600, 50257, 1024). */
+    static final int MAX_LAYERS = 1024;
+    static final int MAX_WIDTH = 65_536;
+    static final int MAX_VOCAB = 1 << 22;
+    static final int MAX_POSITIONS = 1 << 20;
+
+    public final int nLayer;
+    public final int nHead;
+    public final int nEmbd;
+    public final int vocabSize;
+    public final int nPositions;
+    public final float layerNormEps;
+    public final Gelu gelu;
+    public final boolean tieWordEmbeddings;
+
+    public GptConfig(int nLayer, int nHead, int nEmbd, int vocabSize, int nPositions, float layerNormEps, Gelu gelu,
+            boolean tieWordEmbeddings) {
+        this.nLayer = check("n_layer", nLayer, MAX_LAYERS);
+        this.nHead = check("n_head", nHead, MAX_WIDTH);
+        this.nEmbd = check("n_embd", nEmbd, MAX_WIDTH);
+        this.vocabSize = check("vocab_size", vocabSize, MAX_VOCAB);
+        this.nPositions = check("n_positions", nPositions, MAX_POSITIONS);
+        if (nEmbd % nHead != 0) {
+            throw new ModelLoadException("config: n_embd " + nEmbd + " is not divisible by n_head " + nHead);
+        }
+        if (!(layerNormEps > 0f) || !Float.isFinite(layerNormEps)) {
+            throw new ModelLoadException("config: layer_norm_epsilon must be a positive number, got " + layerNormEps);
+        }
+        this.layerNormEps = layerNormEps;
+        this.gelu = gelu;
+        this.tieWordEmbeddings = tieWordEmbeddings;
+    }
+
+    private static int check(String key, int value, int max) {
+        if (value < 1 || value > max) {
+            throw new ModelLoadException("config: " + key + " = " + value + " is outside 1.." + max);
+        }
+        return value;
+    }
+
+    /** Head size A = C / H. */
+    public int headSize() {
+        return nEmbd / nHead;
+    }
+
+    /** Reads {@code config.json}; unknown keys are ignored, a missing required key is an error naming it. */
+    public static GptConfig read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ModelLoadException("no config.json in " + file.getParent() + "; a model folder holds "
+                    + "config.json and model.safetensors");
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        JsonObject o;
+        try {
+            JsonElement e = JsonParser.parseString(text);
+            if (!e.isJsonObject()) {
+                throw new ModelLoadException(file + " is not a JSON object");
+            }
+            o = e.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new ModelLoadException(file + " is not valid JSON: " + firstLine(e.getMessage()), e);
+        }
+        String activation = o.has("activation_function") ? string(o, "activation_function") : "gelu_new";
+        Gelu gelu = Gelu.fromConfig(activation);
+        if (gelu == null) {
+            throw new ModelLoadException("config: activation_function '" + activation
+                    + "' is not supported; use gelu_new (tanh form) or gelu (erf form)");
+        }
+        int positions = o.has("n_positions") ? integer(o, "n_positions") : integer(o, "n_ctx");
+        float eps = o.has("layer_norm_epsilon") ? (float) number(o, "layer_norm_epsilon") : 1e-5f;
+        boolean tied = !o.has("tie_word_embeddings") || bool(o, "tie_word_embeddings");
+        return new GptConfig(integer(o, "n_layer"), integer(o, "n_head"), integer(o, "n_embd"),
+                integer(o, "vocab_size"), positions, eps, gelu, tied);
+    }
+
+    /** The {@code config.json} text for this config (Hugging Face keys). */
+    public String toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("model_type", "gpt2");
+        o.addProperty("n_layer", nLayer);
+        o.addProperty("n_head", nHead);
+        o.addProperty("n_embd", nEmbd);
+        o.addProperty("vocab_size", vocabSize);
+        o.addProperty("n_positions", nPositions);
+        o.addProperty("n_ctx", nPositions);
+        o.addProperty("layer_norm_epsilon", layerNormEps);
+        o.addProperty("activation_function", gelu == Gelu.TANH ? "gelu_new" : "gelu");
+        o.addProperty("tie_word_embeddings", tieWordEmbeddings);
+        return new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
+    }
+
+    private static JsonElement required(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            throw new ModelLoadException("config.json lacks the required key '" + key + "'");
+        }
+        return e;
+    }
+
+    private static double number(JsonObject o, String key) {
+        JsonElement e = required(o, key);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new ModelLoadException("config: '" + key + "' must be a number, got " + e);
+        }
+        return e.getAsDouble();
+    }
+
+    private static int integer(JsonObject o, String key) {
+        double d = number(o, key);
+        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+            throw new ModelLoadException("config: '" + key + "' must be a whole number, got " + d);
+        }
+        return (int) d;
+    }
+
+    private static String string(JsonObject o, String key) {
+        JsonElement e = required(o, key);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new ModelLoadException("config: '" + key + "' must be a string, got " + e);
+        }
+        return e.getAsString();
+    }
+
+    private static boolean bool(JsonObject o, String key) {
+        JsonElement e = required(o, key);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new ModelLoadException("config: '" + key + "' must be true or false, got " + e);
+        }
+        return e.getAsBoolean();
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    @Override
+    public String toString() {
+        return "GptConfig{n_layer=" + nLayer + ", n_head=" + nHead + ", n_embd=" + nEmbd + ", vocab_size=" + vocabSize
+                + ", n_positions=" + nPositions + ", eps=" + layerNormEps + ", gelu=" + gelu + ", tied="
+                + tieWordEmbeddings + "}";
+    }
+}

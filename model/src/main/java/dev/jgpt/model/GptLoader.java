@@ -1,0 +1,107 @@
+package dev.jgpt.model;
+
+import dev.jgpt.api.Tensor;
+import dev.jgpt.api.TensorBackend;
+import dev.jgpt.model.io.SafetensorsFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads a Hugging Face GPT-2 folder onto a backend: names with or without the {@code transformer.} prefix, optional
+ * biases (absent = zero), a tied LM head unless {@code lm_head.weight} is present, mask buffers ignored. Every weight's
+ * shape is checked against the config, and an error names the tensor.
+ */
+final class GptLoader {
+    private final SafetensorsFile file;
+    private final TensorBackend backend;
+    private final String prefix;
+    private final List<Tensor> loaded = new ArrayList<>();
+
+    private GptLoader(SafetensorsFile file, TensorBackend backend) {
+        this.file = file;
+        this.backend = backend;
+        this.prefix = file.entry("transformer.wte.weight") != null ? "transformer." : "";
+    }
+
+    static Gpt load(Path dir, TensorBackend backend) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelLoadException("model folder " + dir + " does not exist; give a folder holding "
+                    + "config.json and model.safetensors");
+        }
+        GptConfig c = GptConfig.read(dir.resolve("config.json"));
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            GptLoader r = new GptLoader(f, backend);
+            try {
+                return r.build(c);
+            } catch (RuntimeException e) {
+                r.loaded.forEach(backend::release);
+                throw e;
+            }
+        }
+    }
+
+    private Gpt build(GptConfig c) {
+        int e = c.nEmbd;
+        Embedding embedding = new Embedding(backend, required("wte.weight", c.vocabSize, e),
+                required("wpe.weight", c.nPositions, e));
+        List<Block> blocks = new ArrayList<>();
+        for (int i = 0; i < c.nLayer; i++) {
+            String h = "h." + i + ".";
+            LayerNorm ln1 = new LayerNorm(backend, required(h + "ln_1.weight", e), optional(h + "ln_1.bias", e),
+                    c.layerNormEps);
+            CausalSelfAttention attn = new CausalSelfAttention(backend, c.nHead, e,
+                    required(h + "attn.c_attn.weight", e, 3 * e), optional(h + "attn.c_attn.bias", 3 * e),
+                    required(h + "attn.c_proj.weight", e, e), optional(h + "attn.c_proj.bias", e));
+            LayerNorm ln2 = new LayerNorm(backend, required(h + "ln_2.weight", e), optional(h + "ln_2.bias", e),
+                    c.layerNormEps);
+            Mlp mlp = new Mlp(backend, c.gelu, required(h + "mlp.c_fc.weight", e, 4 * e),
+                    optional(h + "mlp.c_fc.bias", 4 * e), required(h + "mlp.c_proj.weight", 4 * e, e),
+                    optional(h + "mlp.c_proj.bias", e));
+            blocks.add(new Block(backend, ln1, attn, ln2, mlp));
+        }
+        LayerNorm lnF = new LayerNorm(backend, required("ln_f.weight", e), optional("ln_f.bias", e), c.layerNormEps);
+        Tensor headWeight;
+        SafetensorsFile.Entry lmHead = file.entry("lm_head.weight");
+        if (lmHead != null) {
+            headWeight = load(lmHead, c.vocabSize, e);
+        } else if (c.tieWordEmbeddings) {
+            headWeight = embedding.wte;
+        } else {
+            throw new ModelLoadException(file.path() + ": config says tie_word_embeddings=false but there is no "
+                    + "lm_head.weight");
+        }
+        return new Gpt(c, backend, embedding, blocks, new LmHead(backend, lnF, headWeight), loaded);
+    }
+
+    private SafetensorsFile.Entry find(String name) {
+        SafetensorsFile.Entry entry = file.entry(prefix + name);
+        return entry != null ? entry : file.entry(name);
+    }
+
+    private Tensor required(String name, int... shape) {
+        SafetensorsFile.Entry entry = find(name);
+        if (entry == null) {
+            throw new ModelLoadException(file.path() + ": missing tensor '" + prefix + name + "' "
+                    + Arrays.toString(shape));
+        }
+        return load(entry, shape);
+    }
+
+    private Tensor optional(String name, int... shape) {
+        SafetensorsFile.Entry entry = find(name);
+        return entry == null ? null : load(entry, shape);
+    }
+
+    private Tensor load(SafetensorsFile.Entry entry, int... shape) {
+        if (!Arrays.equals(entry.shape, shape)) {
+            throw new ModelLoadException(file.path() + ": tensor '" + entry.name + "' has shape "
+                    + Arrays.toString(entry.shape) + " but the config needs " + Arrays.toString(shape));
+        }
+        Tensor t = backend.weight(file.floats(entry), shape);
+        loaded.add(t);
+        return t;
+    }
+}

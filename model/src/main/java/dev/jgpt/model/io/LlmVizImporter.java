@@ -1,0 +1,84 @@
+package dev.jgpt.model.io;
+
+import com.google.gson.JsonObject;
+import dev.jgpt.api.Gelu;
+import dev.jgpt.model.GptConfig;
+import dev.jgpt.model.ModelLoadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Converts an llm-viz / minGPT model JSON (PyTorch {@code nn.Linear} weights [out, in], {@code transformer.} prefix,
+ * untied {@code lm_head}) into the Hugging Face GPT-2 layout: {@code config.json} plus {@code model.safetensors}
+ * with Conv1D weights [in, out]. minGPT uses the tanh GELU and LayerNorm's default eps 1e-5.
+ */
+public final class LlmVizImporter {
+    private static final String[] LINEAR = {"attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight",
+        "mlp.c_proj.weight"};
+
+    private LlmVizImporter() {
+    }
+
+    /** Reads {@code json} and writes the model folder {@code out} (each file atomically). */
+    public static GptConfig importModel(Path json, Path out) throws IOException {
+        LlmVizJson src = LlmVizJson.read(json);
+        JsonObject c = src.config();
+        GptConfig config;
+        try {
+            config = new GptConfig(c.get("n_layer").getAsInt(), c.get("n_head").getAsInt(),
+                    c.get("n_embd").getAsInt(), c.get("vocab_size").getAsInt(), c.get("block_size").getAsInt(),
+                    1e-5f, Gelu.TANH, false);
+        } catch (RuntimeException e) {
+            if (e instanceof ModelLoadException) {
+                throw e;
+            }
+            throw new ModelLoadException(json + ": config needs n_layer, n_head, n_embd, vocab_size, block_size");
+        }
+        SafetensorsWriter writer = new SafetensorsWriter();
+        for (Map.Entry<String, LlmVizJson.Entry> e : src.tensors().entrySet()) {
+            String name = e.getKey().startsWith("transformer.") ? e.getKey().substring("transformer.".length())
+                    : e.getKey();
+            LlmVizJson.Entry t = e.getValue();
+            if (name.endsWith(".attn.bias") && t.shape.length == 4) {
+                continue; // the causal-mask buffer, not a parameter
+            }
+            if (isLinear(name)) {
+                writer.put(name, transpose(t.data, t.shape[0], t.shape[1]), t.shape[1], t.shape[0]);
+            } else {
+                writer.put(name, t.data, t.shape);
+            }
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IOException(out + " exists and is not a folder");
+        }
+        Files.createDirectories(out);
+        writer.write(out.resolve("model.safetensors"), "F32");
+        AtomicFiles.writeString(out.resolve("config.json"), config.toJson());
+        return config;
+    }
+
+    private static boolean isLinear(String name) {
+        if (!name.startsWith("h.")) {
+            return false;
+        }
+        for (String suffix : LINEAR) {
+            if (name.endsWith("." + suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** [rows, cols] → [cols, rows]. */
+    static float[] transpose(float[] m, int rows, int cols) {
+        float[] t = new float[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = m[r * cols + c];
+            }
+        }
+        return t;
+    }
+}

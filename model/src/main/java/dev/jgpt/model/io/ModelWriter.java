@@ -1,0 +1,37 @@
+package dev.jgpt.model.io;
+
+import dev.jgpt.model.GptConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Writes a model folder in the Hugging Face GPT-2 layout: {@code config.json} and {@code model.safetensors}, each
+ * written to a temporary name and moved into place.
+ */
+public final class ModelWriter {
+    private ModelWriter() {
+    }
+
+    /**
+     * @param tensors names without prefix ({@code wte.weight}, {@code h.0.ln_1.weight}, ..., {@code lm_head.weight})
+     *                to [shape, data]
+     * @param dtype   F32, F16 or BF16
+     * @param prefix  prepended to every name but {@code lm_head.weight} (e.g. {@code transformer.}), or ""
+     */
+    public static void write(Path dir, GptConfig config, Map<String, LlmVizJson.Entry> tensors, String dtype,
+            String prefix) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException(dir + " exists and is not a folder");
+        }
+        Files.createDirectories(dir);
+        SafetensorsWriter w = new SafetensorsWriter();
+        for (Map.Entry<String, LlmVizJson.Entry> e : tensors.entrySet()) {
+            String name = e.getKey().equals("lm_head.weight") ? e.getKey() : prefix + e.getKey();
+            w.put(name, e.getValue().data, e.getValue().shape);
+        }
+        w.write(dir.resolve("model.safetensors"), dtype);
+        AtomicFiles.writeString(dir.resolve("config.json"), config.toJson());
+    }
+}

@@ -1,0 +1,265 @@
+package dev.jgpt.model.io;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.jgpt.model.ModelLoadException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@code .safetensors} file, validated and memory-mapped: an 8-byte little-endian header length, a JSON header
+ * {@code {name: {dtype, shape, data_offsets: [begin, end]}}} (offsets relative to the data section after the header),
+ * then the raw little-endian data. Every entry is checked before any tensor is read: known dtype, byte count equal to
+ * ∏ shape × dtype size, offsets inside the data section, no two tensors overlapping.
+ */
+public final class SafetensorsFile implements AutoCloseable {
+    /** Largest header we parse; real headers are a few hundred kilobytes at most. */
+    static final long MAX_HEADER_BYTES = 100L << 20;
+
+    /** One tensor's entry in the header. */
+    public static final class Entry {
+        public final String name;
+        public final String dtype;
+        public final int[] shape;
+        final long begin;
+        final long end;
+
+        Entry(String name, String dtype, int[] shape, long begin, long end) {
+            this.name = name;
+            this.dtype = dtype;
+            this.shape = shape;
+            this.begin = begin;
+            this.end = end;
+        }
+    }
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long dataStart;
+    private final Map<String, Entry> entries;
+
+    private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, Entry> entries) {
+        this.path = path;
+        this.channel = channel;
+        this.dataStart = dataStart;
+        this.entries = entries;
+    }
+
+    /** Opens and validates a file; throws {@link ModelLoadException} naming what is wrong. */
+    public static SafetensorsFile open(Path path) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new ModelLoadException("no model.safetensors in " + path.getParent());
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot open " + path + ": " + e.getMessage(), e);
+        }
+        try {
+            long size = ch.size();
+            if (size < 8) {
+                throw bad(path, "file is " + size + " bytes, shorter than the 8-byte header length (truncated?)");
+            }
+            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, lenBuf, 0);
+            long headerLen = lenBuf.flip().getLong();
+            if (headerLen < 2 || headerLen > size - 8) {
+                throw bad(path, "header length " + Long.toUnsignedString(headerLen) + " does not fit the file of "
+                        + size + " bytes (truncated or corrupt)");
+            }
+            if (headerLen > MAX_HEADER_BYTES) {
+                throw bad(path, "header length " + headerLen + " exceeds the limit of " + MAX_HEADER_BYTES);
+            }
+            ByteBuffer header = ByteBuffer.allocate((int) headerLen);
+            readFully(ch, header, 8);
+            String json = new String(header.array(), StandardCharsets.UTF_8);
+            Map<String, Entry> entries = parseHeader(path, json, size - 8 - headerLen);
+            return new SafetensorsFile(path, ch, 8 + headerLen, entries);
+        } catch (RuntimeException | IOException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+            if (e instanceof ModelLoadException) {
+                throw (ModelLoadException) e;
+            }
+            throw bad(path, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                throw new IOException("unexpected end of file");
+            }
+            pos += n;
+        }
+    }
+
+    private static Map<String, Entry> parseHeader(Path path, String json, long dataSize) {
+        JsonObject root;
+        try {
+            JsonElement e = JsonParser.parseString(json);
+            if (!e.isJsonObject()) {
+                throw bad(path, "header is not a JSON object");
+            }
+            root = e.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw bad(path, "header is not valid JSON");
+        }
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> kv : root.entrySet()) {
+            if (kv.getKey().equals("__metadata__")) {
+                continue;
+            }
+            entries.put(kv.getKey(), parseEntry(path, kv.getKey(), kv.getValue(), dataSize));
+        }
+        List<Entry> byOffset = new ArrayList<>(entries.values());
+        byOffset.sort((a, b) -> Long.compare(a.begin, b.begin));
+        for (int i = 1; i < byOffset.size(); i++) {
+            Entry prev = byOffset.get(i - 1);
+            Entry cur = byOffset.get(i);
+            if (cur.begin < prev.end && cur.end > cur.begin) {
+                throw bad(path, "tensors '" + prev.name + "' and '" + cur.name + "' overlap");
+            }
+        }
+        return Collections.unmodifiableMap(entries);
+    }
+
+    private static Entry parseEntry(Path path, String name, JsonElement value, long dataSize) {
+        try {
+            JsonObject o = value.getAsJsonObject();
+            String dtype = o.get("dtype").getAsString();
+            JsonArray shapeJson = o.getAsJsonArray("shape");
+            JsonArray offsets = o.getAsJsonArray("data_offsets");
+            int[] shape = new int[shapeJson.size()];
+            long count = 1;
+            for (int i = 0; i < shape.length; i++) {
+                long d = shapeJson.get(i).getAsLong();
+                if (d < 0 || d > Integer.MAX_VALUE) {
+                    throw bad(path, "tensor '" + name + "' has dimension " + d);
+                }
+                shape[i] = (int) d;
+                count = Math.multiplyExact(count, d);
+            }
+            if (offsets.size() != 2) {
+                throw bad(path, "tensor '" + name + "' needs data_offsets [begin, end]");
+            }
+            long begin = offsets.get(0).getAsLong();
+            long end = offsets.get(1).getAsLong();
+            if (begin < 0 || end < begin || end > dataSize) {
+                throw bad(path, "tensor '" + name + "' has offsets [" + begin + ", " + end
+                        + "] outside the data section of " + dataSize + " bytes (truncated?)");
+            }
+            int width = dtypeSize(dtype);
+            if (width > 0 && Math.multiplyExact(count, width) != end - begin) {
+                throw bad(path, "tensor '" + name + "': " + dtype + Arrays.toString(shape) + " needs "
+                        + count * width + " bytes but its offsets span " + (end - begin));
+            }
+            return new Entry(name, dtype, shape, begin, end);
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw bad(path, "header entry '" + name + "' is malformed (needs dtype, shape, data_offsets)");
+        }
+    }
+
+    /** Bytes per element of a dtype, or 0 for dtypes we recognise but cannot load (an error when read). */
+    private static int dtypeSize(String dtype) {
+        switch (dtype) {
+            case "F32":
+            case "I32":
+            case "U32":
+                return 4;
+            case "F16":
+            case "BF16":
+            case "I16":
+            case "U16":
+                return 2;
+            case "F64":
+            case "I64":
+            case "U64":
+                return 8;
+            case "I8":
+            case "U8":
+            case "BOOL":
+                return 1;
+            default:
+                return 0;
+        }
+    }
+
+    private static ModelLoadException bad(Path path, String what) {
+        return new ModelLoadException(path + ": " + what);
+    }
+
+    /** The file this was read from. */
+    public Path path() {
+        return path;
+    }
+
+    /** The entries, in header order. */
+    public Map<String, Entry> entries() {
+        return entries;
+    }
+
+    /** The entry of that name, or null. */
+    public Entry entry(String name) {
+        return entries.get(name);
+    }
+
+    /**
+     * A tensor's elements as float32, from the memory-mapped file. F32 is a view of the mapping (no copy);
+     * F16 and BF16 are widened into a new buffer. Other dtypes are refused.
+     */
+    public FloatBuffer floats(Entry e) {
+        if (!e.dtype.equals("F32") && !e.dtype.equals("F16") && !e.dtype.equals("BF16")) {
+            throw bad(path, "tensor '" + e.name + "' has dtype " + e.dtype + "; only F32, F16 and BF16 load");
+        }
+        ByteBuffer bytes;
+        try {
+            bytes = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, e.end - e.begin)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException ex) {
+            throw new ModelLoadException("cannot map tensor '" + e.name + "' of " + path + ": " + ex.getMessage(), ex);
+        }
+        if (e.dtype.equals("F32")) {
+            return bytes.asFloatBuffer();
+        }
+        int n = (int) ((e.end - e.begin) / 2);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            short bits = bytes.getShort(2 * i);
+            out[i] = e.dtype.equals("F16") ? HalfFloats.f16ToFloat(bits) : HalfFloats.bf16ToFloat(bits);
+        }
+        return FloatBuffer.wrap(out);
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to do: the file was only read
+        }
+    }
+}
