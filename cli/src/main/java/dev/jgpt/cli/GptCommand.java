@@ -1,0 +1,26 @@
+package dev.jgpt.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The top command, {@code gpt}. */
+@Command(name = "gpt", mixinStandardHelpOptions = true, version = "jgpt 0.1.0",
+        description = "GPT-2 inference on pluggable tensor backends.",
+        subcommands = {SortCommand.class, GenerateCommand.class, ImportLlmVizCommand.class, BackendsCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 model cannot be loaded, "
+                + "5 backend unknown or unavailable, 6 cannot write output."})
+public final class GptCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+    boolean verbose;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+}

@@ -1,0 +1,26 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.model.Gpt;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** {@code --model} and {@code --backend}, shared by the commands that run a model. */
+final class ModelOptions {
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model folder (config.json + model.safetensors).")
+    Path model;
+
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Backend to run on (else -Dgpt.backend, GPT_BACKEND, gpt.properties, best rank). "
+                    + "See 'gpt backends'.")
+    String backend;
+
+    /** Loads the model on the selected backend. */
+    Gpt load() {
+        if (model == null) {
+            throw new UsageException("no model given: pass --model DIR (make one with "
+                    + "'gpt import-llmviz FILE.json --out DIR')");
+        }
+        return Wiring.models(backend).load(model);
+    }
+}
