@@ -29,16 +29,16 @@ public final class Embedding {
             positions[t] = offset + t;
         }
         Tensor tokEmb = backend.gatherRows(wte, ids, batch, time); // [B, T, C]
-        Tensor posEmb = backend.gatherRows(wpe, positions, 1, time); // [1, T, C]
         Tensor pos = backend.gatherRows(wpe, positions, time); // [T, C], broadcast over B
         Tensor x = backend.add(tokEmb, pos);
         if (trace.enabled()) {
             trace.record("tok_emb", tokEmb);
+            Tensor posEmb = backend.gatherRows(wpe, positions, 1, time); // [1, T, C], the trace's shape
             trace.record("pos_emb", posEmb);
+            backend.release(posEmb);
             trace.record("x", x);
         }
         backend.release(tokEmb);
-        backend.release(posEmb);
         backend.release(pos);
         return x;
     }

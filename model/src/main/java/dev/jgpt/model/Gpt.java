@@ -71,6 +71,18 @@ public final class Gpt implements AutoCloseable {
      * @return logits [B, T, V], or [B, 1, V] for the last position only
      */
     public Tensor forward(int[] ids, int batch, int time, KvCache[] caches, boolean allPositions, Trace trace) {
+        try {
+            return forwardUnchecked(ids, batch, time, caches, allPositions, trace);
+        } catch (InvalidInputException | BackendFailureException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BackendFailureException("backend '" + backend.name() + "' failed during the forward pass: "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Tensor forwardUnchecked(int[] ids, int batch, int time, KvCache[] caches, boolean allPositions,
+            Trace trace) {
         int offset = caches == null ? 0 : caches[0].length();
         if (trace.enabled()) {
             trace.record("idx", backend.fromArray(toFloats(ids), batch, time));
