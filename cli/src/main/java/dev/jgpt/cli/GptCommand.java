@@ -16,6 +16,9 @@ public final class GptCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** Standard input (replaceable for tests). */
+    java.io.InputStream in = System.in;
+
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
     boolean verbose;
 

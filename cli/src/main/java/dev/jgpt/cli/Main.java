@@ -4,6 +4,7 @@ import com.google.inject.ProvisionException;
 import dev.jgpt.api.BackendException;
 import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.ModelLoadException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -13,13 +14,20 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs {@code gpt args} with the given streams; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, InputStream.nullInputStream(), out, err);
+    }
+
+    /** Runs {@code gpt args} reading standard input from {@code in}; returns the exit code. */
+    public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
-        CommandLine cli = new CommandLine(new GptCommand());
+        GptCommand top = new GptCommand();
+        top.in = in;
+        CommandLine cli = new CommandLine(top);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code gpt sort}: the nano model sorts sequences of A, B, C. */
@@ -27,6 +28,9 @@ final class SortCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    GptCommand parent;
 
     @Mixin
     ModelOptions options = new ModelOptions();
@@ -47,7 +51,7 @@ final class SortCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCodes.OK;
             }
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            BufferedReader in = new BufferedReader(new InputStreamReader(parent.in, StandardCharsets.UTF_8));
             List<String> batch = new ArrayList<>();
             String line;
             while ((line = in.readLine()) != null) {
