@@ -1,5 +1,6 @@
 package dev.jgpt.cli;
 
+import dev.jgpt.model.DefaultModel;
 import dev.jgpt.model.Gpt;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -7,7 +8,7 @@ import picocli.CommandLine.Option;
 /** {@code --model} and {@code --backend}, shared by the commands that run a model. */
 final class ModelOptions {
     @Option(names = "--model", paramLabel = "DIR",
-            description = "Model folder (config.json + model.safetensors).")
+            description = "Model folder (config.json + model.safetensors); default: the embedded sort model.")
     Path model;
 
     @Option(names = "--backend", paramLabel = "NAME",
@@ -17,10 +18,14 @@ final class ModelOptions {
 
     /** Loads the model on the selected backend. */
     Gpt load() {
-        if (model == null) {
-            throw new UsageException("no model given: pass --model DIR (make one with "
-                    + "'gpt import-llmviz FILE.json --out DIR')");
+        Path dir = model;
+        if (dir == null) {
+            if (!DefaultModel.present()) {
+                throw new UsageException("no model given: pass --model DIR (make one with "
+                        + "'gpt import-llmviz FILE.json --out DIR')");
+            }
+            dir = DefaultModel.folder();
         }
-        return Wiring.models(backend).load(model);
+        return Wiring.models(backend).load(dir);
     }
 }
