@@ -31,7 +31,8 @@ public interface TensorBackend extends AutoCloseable {
     /**
      * A weight tensor from a buffer of {@code ∏ shape} floats starting at the buffer's position (for example a
      * memory-mapped view of a safetensors file). The default copies it through {@link #fromArray}; a backend may keep
-     * a view instead, or upload it once to its own memory. Weights live as long as the model.
+     * a view instead, or upload it once to its own memory. Weights live as long as the model. The caller hands the
+     * buffer over: it must not modify the buffer's contents afterwards.
      */
     default Tensor weight(FloatBuffer data, int... shape) {
         float[] copy = new float[Shapes.intSize(shape)];

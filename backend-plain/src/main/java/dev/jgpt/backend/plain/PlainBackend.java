@@ -5,6 +5,7 @@ import dev.jgpt.api.ScalarMath;
 import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.TensorBackend;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -24,6 +25,18 @@ public final class PlainBackend implements TensorBackend {
     @Override
     public Tensor fromArray(float[] data, int... shape) {
         return new PlainTensor(data.clone(), shape);
+    }
+
+    /** Adopts a heap array that holds exactly the weight (e.g. widened from F16) instead of copying it again. */
+    @Override
+    public Tensor weight(FloatBuffer data, int... shape) {
+        if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0
+                && data.array().length == Shapes.size(shape)) {
+            return new PlainTensor(data.array(), shape);
+        }
+        float[] copy = new float[Shapes.intSize(shape)];
+        data.duplicate().get(copy);
+        return new PlainTensor(copy, shape);
     }
 
     @Override
@@ -86,12 +99,12 @@ public final class PlainBackend implements TensorBackend {
         float[] b = data(w);
         float[] out = new float[rows * n];
         for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < n; j++) {
-                float sum = 0f;
-                for (int i = 0; i < k; i++) {
-                    sum += a[r * k + i] * b[i * n + j];
+            // out[r, :] = Σ_i a[r, i] · b[i, :]  (row by row, so the inner loop runs along contiguous memory)
+            for (int i = 0; i < k; i++) {
+                float ai = a[r * k + i];
+                for (int j = 0; j < n; j++) {
+                    out[r * n + j] += ai * b[i * n + j];
                 }
-                out[r * n + j] = sum;
             }
         }
         return new PlainTensor(out, Shapes.withLast(x.shape(), n));
