@@ -1,0 +1,386 @@
+package dev.jgpt.backend.nd4j;
+
+import dev.jgpt.api.Gelu;
+import dev.jgpt.api.Shapes;
+import dev.jgpt.api.Tensor;
+import dev.jgpt.api.TensorBackend;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erfc;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The ND4J backend: tensors are float32, c-order (row-major) off-heap {@link INDArray}s, and every operation is one or
+ * a few ND4J ops (BLAS gemm, batched matmul, broadcast arithmetic, native transforms).
+ *
+ * <p>Every result owns its memory: an op writes into a fresh array (through a reshaped view of it where the op wants
+ * another rank), so no tensor handed out is a view of another and each may be {@link #release released} alone.
+ * No workspaces are used and no state is shared between calls, so the backend is safe to use from several threads.
+ */
+public final class Nd4jBackend implements TensorBackend {
+    static final String NAME = "nd4j";
+
+    private static final DataType F32 = DataType.FLOAT;
+    /** √(2/π) of the tanh GELU, doubled: 0.5·(1 + tanh(u)) = sigmoid(2u). */
+    private static final double TWO_SQRT_2_OVER_PI = 2.0 * Math.sqrt(2.0 / Math.PI);
+    private static final double MINUS_INV_SQRT_2 = -1.0 / Math.sqrt(2.0);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    // ----------------------------------------------------------------------------------------------- data in and out
+
+    /** Copies the array into a fresh off-heap buffer (through its NIO view). */
+    @Override
+    public Tensor fromArray(float[] data, int... shape) {
+        if (data.length != Shapes.size(shape)) {
+            throw new IllegalArgumentException(
+                    "data length " + data.length + " does not match shape " + Arrays.toString(shape));
+        }
+        return upload(FloatBuffer.wrap(data), shape);
+    }
+
+    /** Uploads the weight once: one bulk NIO copy from the (possibly memory-mapped) buffer into an off-heap array. */
+    @Override
+    public Tensor weight(FloatBuffer data, int... shape) {
+        if (data.remaining() < Shapes.size(shape)) {
+            throw new IllegalArgumentException(data.remaining() + " floats left in the buffer, but shape "
+                    + Arrays.toString(shape) + " needs " + Shapes.size(shape));
+        }
+        return upload(data, shape);
+    }
+
+    private static Tensor upload(FloatBuffer data, int[] shape) {
+        return new Nd4jTensor(copyOf(data, shape), shape);
+    }
+
+    /** A bulk NIO copy out of the array's buffer (after {@code dup('c')} if it were ever a view). */
+    @Override
+    public float[] toArray(Tensor t) {
+        INDArray a = array(t);
+        INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+        float[] out = new float[Shapes.intSize(t.shape())];
+        nio(c).get(out);
+        return out;
+    }
+
+    /** Closes the array, freeing its off-heap buffer now rather than at garbage collection. */
+    @Override
+    public void release(Tensor t) {
+        if (!(t instanceof Nd4jTensor)) {
+            throw new IllegalArgumentException("not an nd4j tensor: " + t);
+        }
+        INDArray a = ((Nd4jTensor) t).array;
+        if (!a.wasClosed() && a.closeable()) {
+            a.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- primitives
+
+    /** {@code Nd4j.pullRows} (one native gather) straight into the result. */
+    @Override
+    public Tensor gatherRows(Tensor table, int[] ids, int... prefix) {
+        if (Shapes.size(prefix) != ids.length) {
+            throw new IllegalArgumentException(ids.length + " ids do not fill the shape " + Arrays.toString(prefix));
+        }
+        if (table.rank() != 2) {
+            throw new IllegalArgumentException("gatherRows: table must be [N, C] but is "
+                    + Arrays.toString(table.shape()));
+        }
+        int n = table.dim(0);
+        int c = table.dim(1);
+        for (int id : ids) {
+            if (id < 0 || id >= n) {
+                throw new IndexOutOfBoundsException("row " + id + " outside [0, " + n + ")");
+            }
+        }
+        int[] shape = Arrays.copyOf(prefix, prefix.length + 1);
+        shape[prefix.length] = c;
+        INDArray out = uninitialized(shape);
+        Nd4j.pullRows(array(table), out.reshape(ids.length, c), 1, ids);
+        return new Nd4jTensor(out, shape);
+    }
+
+    /** {@code INDArray.add}, which broadcasts {@code b} over the leading dimensions of {@code a}. */
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        Shapes.requireSuffix("add", a.shape(), b.shape());
+        return new Nd4jTensor(owned(array(a).add(array(b))), a.shape());
+    }
+
+    /** One BLAS sgemm ({@code Nd4j.matmul}) of x as [rows, K] by w, written into the result. */
+    @Override
+    public Tensor matmul(Tensor x, Tensor w) {
+        return product("matmul", x, w, w.dim(0), w.dim(1), false);
+    }
+
+    /** One BLAS sgemm with w transposed in place (no copy of w), written into the result. */
+    @Override
+    public Tensor matmulTransposed(Tensor x, Tensor w) {
+        return product("matmulTransposed", x, w, w.dim(1), w.dim(0), true);
+    }
+
+    private static Tensor product(String what, Tensor x, Tensor w, int k, int n, boolean transposed) {
+        if (w.rank() != 2 || x.dim(-1) != k) {
+            throw new IllegalArgumentException(what + ": x " + Arrays.toString(x.shape()) + " by w "
+                    + Arrays.toString(w.shape()));
+        }
+        int rows = Shapes.rows(x.shape());
+        int[] shape = Shapes.withLast(x.shape(), n);
+        INDArray out = uninitialized(shape);
+        Nd4j.matmul(array(x).reshape(rows, k), array(w), out.reshape(rows, n), false, transposed, false);
+        return new Nd4jTensor(out, shape);
+    }
+
+    /** {@link #matmul} then {@code addiRowVector(bias)} in place on the product. */
+    @Override
+    public Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        Tensor y = matmul(x, w);
+        if (bias != null) {
+            int n = w.dim(1);
+            Shapes.require("linear bias", bias.shape(), n);
+            array(y).reshape(Shapes.rows(y.shape()), n).addiRowVector(array(bias));
+        }
+        return y;
+    }
+
+    /**
+     * Row {@code mean} and biased {@code var} reductions over the last axis, then {@code subiColumnVector},
+     * {@code diviColumnVector} by {@code sqrt(var + eps)}, {@code muliRowVector(gamma)} and {@code addiRowVector(beta)}
+     * in place on the result.
+     */
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        int c = x.dim(-1);
+        Shapes.require("layerNorm gamma", gamma.shape(), c);
+        if (beta != null) {
+            Shapes.require("layerNorm beta", beta.shape(), c);
+        }
+        int rows = Shapes.rows(x.shape());
+        INDArray in = array(x).reshape(rows, c);
+        INDArray out = uninitialized(x.shape());
+        INDArray y = out.reshape(rows, c);
+        INDArray mean = in.mean(true, 1);
+        INDArray std = Transforms.sqrt(in.var(false, 1).reshape(rows, 1).addi(eps), false);
+        y.assign(in).subiColumnVector(mean).diviColumnVector(std).muliRowVector(array(gamma));
+        if (beta != null) {
+            y.addiRowVector(array(beta));
+        }
+        free(mean, std);
+        return new Nd4jTensor(out, x.shape());
+    }
+
+    /**
+     * Composed from scalar ops and one transform, because ND4J's own {@code GELU} op is the sigmoid approximation
+     * x·σ(1.702x) and its {@code PreciseGELU} matches neither form. TANH: x·{@code sigmoid}(2u) with
+     * u = √(2/π)·(x + 0.044715·x³), which equals 0.5·x·(1 + tanh(u)) without the cancellation of 1 + tanh(u) for
+     * negative x. ERF: 0.5·x·{@code erfc}(−x/√2), which equals 0.5·x·(1 + erf(x/√2)), as {@code ScalarMath} does.
+     */
+    @Override
+    public Tensor gelu(Tensor x, Gelu form) {
+        INDArray in = array(x);
+        INDArray out;
+        if (form == Gelu.TANH) {
+            INDArray u = in.mul(in).muli(in).muli(0.044715).addi(in).muli(TWO_SQRT_2_OVER_PI);
+            out = Transforms.sigmoid(u, false).muli(in);
+        } else {
+            INDArray u = in.mul(MINUS_INV_SQRT_2);
+            out = Nd4j.exec(new Erfc(u, u)).muli(in).muli(0.5);
+        }
+        return new Nd4jTensor(owned(out), x.shape());
+    }
+
+    /** The native {@code softmax} op over the last axis (it subtracts the row max; exp(−∞) gives 0). */
+    @Override
+    public Tensor softmax(Tensor x) {
+        INDArray out = uninitialized(x.shape());
+        Nd4j.exec(new SoftMax(array(x), out, x.rank() - 1));
+        return new Nd4jTensor(out, x.shape());
+    }
+
+    /** {@code INDArray.get} with an interval on the axis, then {@code dup('c')}: a copy, never a view. */
+    @Override
+    public Tensor slice(Tensor x, int axis, int from, int to) {
+        int[] shape = x.shape();
+        int ax = Shapes.axis(axis, shape.length);
+        if (from < 0 || to > shape[ax] || from > to) {
+            throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of axis size " + shape[ax]);
+        }
+        INDArrayIndex[] index = new INDArrayIndex[shape.length];
+        for (int i = 0; i < index.length; i++) {
+            index[i] = i == ax ? NDArrayIndex.interval(from, to) : NDArrayIndex.all();
+        }
+        int[] outShape = shape.clone();
+        outShape[ax] = to - from;
+        return new Nd4jTensor(array(x).get(index).dup('c'), outShape);
+    }
+
+    /** {@code Nd4j.concat} along the axis. */
+    @Override
+    public Tensor concat(Tensor a, Tensor b, int axis) {
+        int[] sa = a.shape();
+        int[] sb = b.shape();
+        int ax = Shapes.axis(axis, sa.length);
+        int[] check = sb.clone();
+        check[ax] = sa[ax];
+        Shapes.require("concat", check, sa);
+        int[] outShape = sa.clone();
+        outShape[ax] = sa[ax] + sb[ax];
+        return new Nd4jTensor(owned(Nd4j.concat(ax, array(a), array(b))), outShape);
+    }
+
+    /** {@code reshape} to [B, T, H, A], {@code permute(0, 2, 1, 3)}, and {@code assign} into a c-order result. */
+    @Override
+    public Tensor splitHeads(Tensor x, int heads) {
+        if (x.rank() != 3 || heads <= 0 || x.dim(2) % heads != 0) {
+            throw new IllegalArgumentException("splitHeads: " + Arrays.toString(x.shape()) + " into " + heads);
+        }
+        int b = x.dim(0);
+        int t = x.dim(1);
+        int a = x.dim(2) / heads;
+        INDArray out = uninitialized(b, heads, t, a);
+        out.assign(array(x).reshape(b, t, heads, a).permute(0, 2, 1, 3));
+        return new Nd4jTensor(out, b, heads, t, a);
+    }
+
+    /** {@code permute(0, 2, 1, 3)} and {@code assign} into the result seen as [B, T, H, A]. */
+    @Override
+    public Tensor mergeHeads(Tensor x) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException("mergeHeads: expected [B, H, T, A] but got "
+                    + Arrays.toString(x.shape()));
+        }
+        int b = x.dim(0);
+        int heads = x.dim(1);
+        int t = x.dim(2);
+        int a = x.dim(3);
+        INDArray out = uninitialized(b, t, heads * a);
+        out.reshape(b, t, heads, a).assign(array(x).permute(0, 2, 1, 3));
+        return new Nd4jTensor(out, b, t, heads * a);
+    }
+
+    /**
+     * One batched {@code Nd4j.matmul} of q by kᵀ over the B·H heads, {@code muli(scale)}, then the [Tq, Tk] causal
+     * mask (0 or −∞) added by broadcast over the heads. Skipped when nothing is masked (a decode step whose query is
+     * the last position).
+     */
+    @Override
+    public Tensor attentionScores(Tensor q, Tensor k, float scale, int offset) {
+        int bh = q.dim(0) * q.dim(1);
+        int tq = q.dim(2);
+        int a = q.dim(3);
+        int tk = k.dim(2);
+        if (q.rank() != 4 || k.rank() != 4 || k.dim(3) != a || k.dim(0) * k.dim(1) != bh || offset < 0
+                || offset + tq > tk) {
+            throw new IllegalArgumentException("attentionScores: q " + Arrays.toString(q.shape()) + ", k "
+                    + Arrays.toString(k.shape()) + ", offset " + offset);
+        }
+        INDArray out = uninitialized(q.dim(0), q.dim(1), tq, tk);
+        INDArray scores = out.reshape(bh, tq, tk);
+        Nd4j.matmul(array(q).reshape(bh, tq, a), array(k).reshape(bh, tk, a), scores, false, true, false);
+        scores.muli(scale);
+        if (offset < tk - 1) {
+            INDArray mask = causalMask(tq, tk, offset);
+            scores.addi(mask);
+            free(mask);
+        }
+        return new Nd4jTensor(out, q.dim(0), q.dim(1), tq, tk);
+    }
+
+    /** One batched {@code Nd4j.matmul} of p by v over the B·H heads, written into the result. */
+    @Override
+    public Tensor attentionMix(Tensor p, Tensor v) {
+        int bh = p.dim(0) * p.dim(1);
+        int tq = p.dim(2);
+        int tk = p.dim(3);
+        int a = v.dim(3);
+        if (p.rank() != 4 || v.rank() != 4 || v.dim(2) != tk || v.dim(0) * v.dim(1) != bh) {
+            throw new IllegalArgumentException("attentionMix: p " + Arrays.toString(p.shape()) + ", v "
+                    + Arrays.toString(v.shape()));
+        }
+        INDArray out = uninitialized(p.dim(0), p.dim(1), tq, a);
+        Nd4j.matmul(array(p).reshape(bh, tq, tk), array(v).reshape(bh, tk, a), out.reshape(bh, tq, a),
+                false, false, false);
+        return new Nd4jTensor(out, p.dim(0), p.dim(1), tq, a);
+    }
+
+    /** {@link #attentionScores}, the {@code softmax} op in place on the scores, then {@link #attentionMix}. */
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, float scale, int offset) {
+        Tensor scores = attentionScores(q, k, scale, offset);
+        INDArray s = array(scores);
+        Nd4j.exec(new SoftMax(s, s, s.rank() - 1));
+        Tensor y = attentionMix(scores, v);
+        release(scores);
+        return y;
+    }
+
+    // ------------------------------------------------------------------------------------------------------- helpers
+
+    /** The array behind a tensor of this backend; refuses foreign and released tensors. */
+    private static INDArray array(Tensor t) {
+        if (!(t instanceof Nd4jTensor)) {
+            throw new IllegalArgumentException("not an nd4j tensor: " + t);
+        }
+        INDArray a = ((Nd4jTensor) t).array;
+        if (a.wasClosed()) {
+            throw new IllegalStateException("tensor used after release: " + t);
+        }
+        return a;
+    }
+
+    /**
+     * The causal mask [Tq, Tk]: 0 where j ≤ offset + i, −∞ after. Filled on the host and uploaded, because
+     * {@code Nd4j.tri(n, m, k)} of ND4J 1.0.0-M2.1 is wrong for a single row (n = 1 gives all ones or all zeros).
+     */
+    private static INDArray causalMask(int tq, int tk, int offset) {
+        float[] mask = new float[tq * tk];
+        for (int i = 0; i < tq; i++) {
+            Arrays.fill(mask, i * tk + Math.min(tk, offset + i + 1), (i + 1) * tk, Float.NEGATIVE_INFINITY);
+        }
+        return copyOf(FloatBuffer.wrap(mask), new int[] {tq, tk});
+    }
+
+    /** A fresh c-order array holding the next ∏ shape floats of {@code data}: one bulk NIO copy. */
+    private static INDArray copyOf(FloatBuffer data, int[] shape) {
+        INDArray out = uninitialized(shape);
+        FloatBuffer src = data.duplicate();
+        src.limit(src.position() + Shapes.intSize(shape));
+        nio(out).put(src);
+        return out;
+    }
+
+    /** A fresh float32 c-order array, contents undefined. */
+    private static INDArray uninitialized(int... shape) {
+        return Nd4j.createUninitialized(F32, Arrays.stream(shape).asLongStream().toArray(), 'c');
+    }
+
+    /** The array's buffer as native-order floats (the array must be c-order and not a view). */
+    private static FloatBuffer nio(INDArray a) {
+        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** {@code a} itself when it owns a c-order buffer, else a c-order copy. */
+    private static INDArray owned(INDArray a) {
+        return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+    }
+
+    /** Frees temporaries now rather than at garbage collection. */
+    private static void free(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (a.closeable()) {
+                a.close();
+            }
+        }
+    }
+}
