@@ -3,7 +3,9 @@ package dev.jgpt.model;
 import dev.jgpt.api.KvCache;
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.TensorBackend;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The generation loop: run the prompt through the model once (prefill, filling the KV caches), choose the next token
@@ -22,22 +24,44 @@ public final class Generator {
     }
 
     /**
-     * Continues B prompts of equal length together, in one batch.
+     * Continues B prompts of equal length together, in one batch, choosing tokens with {@code sampler}.
      *
      * @return for each prompt, the prompt followed by the generated ids
      * @throws InvalidInputException for an empty or ragged batch, a token id outside the vocabulary, or a length the
      *                               context cannot hold
      */
     public int[][] generate(int[][] prompts, int maxNewTokens, Sampler sampler) {
+        Sampler[] samplers = new Sampler[prompts.length];
+        java.util.Arrays.fill(samplers, sampler);
+        return run(prompts, maxNewTokens, samplers, null, 0, null).tokens;
+    }
+
+    /**
+     * Continues B prompts of equal length together, in one batch, as {@code options} say. Each sequence gets its own
+     * sampler seeded alike, so a sequence comes out the same in a batch as alone.
+     */
+    public Generation generate(int[][] prompts, GenerateOptions options) {
+        Sampler[] samplers = new Sampler[prompts.length];
+        for (int i = 0; i < samplers.length; i++) {
+            samplers[i] = options.sampling.newSampler();
+        }
+        return run(prompts, options.maxNewTokens, samplers, options.sampling, options.topProbabilities,
+                options.listener);
+    }
+
+    private Generation run(int[][] prompts, int maxNewTokens, Sampler[] samplers, Sampling report, int top,
+            GenerateOptions.TokenListener listener) {
         GptConfig c = gpt.config();
         int time = validate(prompts, maxNewTokens, c);
         int batch = prompts.length;
         int[][] out = new int[batch][];
+        List<List<Step>> steps = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
             out[b] = Arrays.copyOf(prompts[b], time + maxNewTokens);
+            steps.add(new ArrayList<>());
         }
         if (maxNewTokens == 0) {
-            return out;
+            return new Generation(out, steps);
         }
         TensorBackend backend = gpt.backend();
         KvCache[] caches = gpt.newCaches(batch);
@@ -46,25 +70,32 @@ public final class Generator {
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(prompts[b], 0, ids, b * time, time);
             }
-            int steps = time;
             for (int step = 0; step < maxNewTokens; step++) {
+                // prefill on the first step (all prompt positions), then one new position per step
                 Tensor logits = gpt.forward(ids, batch, ids.length / batch, caches, false, Trace.OFF); // [B, 1, V]
                 float[] host = backend.toArray(logits);
                 backend.release(logits);
                 ids = new int[batch];
                 for (int b = 0; b < batch; b++) {
-                    int next = sampler.next(Arrays.copyOfRange(host, b * c.vocabSize, (b + 1) * c.vocabSize));
-                    out[b][steps] = next;
+                    float[] row = Arrays.copyOfRange(host, b * c.vocabSize, (b + 1) * c.vocabSize);
+                    int next = samplers[b].next(row);
+                    out[b][time + step] = next;
                     ids[b] = next;
+                    if (report != null) {
+                        Step s = Step.of(next, report.probabilities(row), top);
+                        steps.get(b).add(s);
+                        if (listener != null) {
+                            listener.onToken(b, s);
+                        }
+                    }
                 }
-                steps++;
             }
         } finally {
             for (KvCache cache : caches) {
                 cache.close();
             }
         }
-        return out;
+        return new Generation(out, steps);
     }
 
     private static int validate(int[][] prompts, int maxNewTokens, GptConfig c) {

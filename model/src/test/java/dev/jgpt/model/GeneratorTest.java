@@ -83,6 +83,26 @@ class GeneratorTest {
     }
 
     @Test
+    void seededSamplingIsReproducibleAndABatchEqualsItsRowsAlone() {
+        int[][] prompts = {{1, 2, 3}, {22, 0, 7}, {4, 4, 4}};
+        GenerateOptions options = new GenerateOptions().maxNewTokens(12).sampling(Sampling.random(1.5, 10, 0.95, 7));
+        Generation batched = gpt.generator().generate(prompts, options);
+        Generation again = gpt.generator().generate(prompts, options);
+        for (int i = 0; i < prompts.length; i++) {
+            assertArrayEquals(batched.tokens[i], again.tokens[i], "same seed, same output");
+            assertArrayEquals(gpt.generator().generate(new int[][] {prompts[i]}, options).tokens[0],
+                    batched.tokens[i], "row " + i);
+            assertEquals(12, batched.steps.get(i).size());
+        }
+        Generation otherSeed = gpt.generator().generate(prompts,
+                new GenerateOptions().maxNewTokens(12).sampling(Sampling.random(1.5, 10, 0.95, 8)));
+        assertTrue(!Arrays.deepEquals(batched.tokens, otherSeed.tokens), "another seed draws other tokens");
+        Step first = batched.steps.get(0).get(0);
+        assertEquals(5, first.topIds.length);
+        assertTrue(first.topProbabilities[0] >= first.topProbabilities[4]);
+    }
+
+    @Test
     void badInputIsRefusedWithAReason() {
         Generator g = gpt.generator();
         assertTrue(assertThrows(InvalidInputException.class, () -> g.generate(new int[0], 1)).getMessage()

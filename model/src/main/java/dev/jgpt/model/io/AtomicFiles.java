@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes files so that a reader never sees half of one: write to a temporary name in the same folder, then move. */
 public final class AtomicFiles {
@@ -26,6 +27,10 @@ public final class AtomicFiles {
         try {
             try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
                 content.writeTo(out);
+            }
+            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                // temporary files are created owner-only; the result should read like any other file
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

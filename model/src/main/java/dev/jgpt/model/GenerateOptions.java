@@ -1,0 +1,40 @@
+package dev.jgpt.model;
+
+/** What {@link Generator#generate(int[][], GenerateOptions)} should do: how many tokens, how chosen, who listens. */
+public final class GenerateOptions {
+    /** Receives each token as soon as it is chosen (streaming). Called on the generating thread. */
+    @FunctionalInterface
+    public interface TokenListener {
+        /** Token {@code step} of sequence {@code row} of the batch. */
+        void onToken(int row, Step step);
+    }
+
+    int maxNewTokens = 16;
+    Sampling sampling = Sampling.greedy();
+    int topProbabilities = 5;
+    TokenListener listener;
+
+    /** Tokens to generate per sequence (default 16). */
+    public GenerateOptions maxNewTokens(int n) {
+        this.maxNewTokens = n;
+        return this;
+    }
+
+    /** Greedy (default) or random sampling. */
+    public GenerateOptions sampling(Sampling s) {
+        this.sampling = s;
+        return this;
+    }
+
+    /** How many of the most likely tokens each {@link Step} reports (default 5). */
+    public GenerateOptions topProbabilities(int n) {
+        this.topProbabilities = n;
+        return this;
+    }
+
+    /** Streams tokens to {@code l} as they are produced. */
+    public GenerateOptions onToken(TokenListener l) {
+        this.listener = l;
+        return this;
+    }
+}
