@@ -110,6 +110,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (temperature == null && topK == null && topP == null) {
             return Sampling.greedy();
         }
+        if (topK != null && topK < 1) {
+            throw new InvalidInputException("--top-k must be 1 or more, got " + topK);
+        }
         return Sampling.random(temperature == null ? 1.0 : temperature, topK == null ? 0 : topK,
                 topP == null ? 1.0 : topP, seed);
     }

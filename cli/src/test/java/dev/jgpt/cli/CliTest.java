@@ -23,6 +23,10 @@ class CliTest {
 
     /** What one run printed and returned. */
     record Run(int code, String out, String err) {
+        void assertOneLineError(int expectedCode) {
+            assertOneLineError(expectedCode, new String[0]);
+        }
+
         void assertOneLineError(int expectedCode, String... fragments) {
             assertEquals(expectedCode, code, "exit code; stderr: " + err);
             assertEquals(1, err.lines().count(), "one line on stderr: " + err);
