@@ -98,7 +98,7 @@ public final class Generator {
         return new Generation(out, steps);
     }
 
-    private static int validate(int[][] prompts, int maxNewTokens, GptConfig c) {
+    static int validate(int[][] prompts, int maxNewTokens, GptConfig c) {
         if (prompts.length == 0) {
             throw new InvalidInputException("no prompt given");
         }
