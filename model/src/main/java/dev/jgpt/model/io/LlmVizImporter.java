@@ -54,8 +54,11 @@ public final class LlmVizImporter {
             throw new IOException(out + " exists and is not a folder");
         }
         Files.createDirectories(out);
-        writer.write(out.resolve("model.safetensors"), "F32");
-        AtomicFiles.writeString(out.resolve("config.json"), config.toJson());
+        Map<Path, AtomicFiles.Content> files = new java.util.LinkedHashMap<>();
+        files.put(out.resolve("model.safetensors"), writer.content("F32"));
+        byte[] configJson = config.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        files.put(out.resolve("config.json"), o -> o.write(configJson));
+        AtomicFiles.writeAll(files);
         return config;
     }
 

@@ -4,6 +4,8 @@ import dev.jgpt.model.GptConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -31,7 +33,10 @@ public final class ModelWriter {
             String name = e.getKey().equals("lm_head.weight") ? e.getKey() : prefix + e.getKey();
             w.put(name, e.getValue().data, e.getValue().shape);
         }
-        w.write(dir.resolve("model.safetensors"), dtype);
-        AtomicFiles.writeString(dir.resolve("config.json"), config.toJson());
+        Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
+        files.put(dir.resolve("model.safetensors"), w.content(dtype));
+        String json = config.toJson();
+        files.put(dir.resolve("config.json"), out -> out.write(json.getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.writeAll(files);
     }
 }

@@ -28,8 +28,13 @@ public final class SafetensorsWriter {
         return this;
     }
 
-    /** Writes all tensors as {@code dtype} (F32, F16 or BF16). */
+    /** Writes all tensors as {@code dtype} (F32, F16 or BF16), atomically. */
     public void write(Path target, String dtype) throws IOException {
+        AtomicFiles.write(target, content(dtype));
+    }
+
+    /** The file's content with all tensors as {@code dtype} (F32, F16 or BF16), for {@link AtomicFiles}. */
+    public AtomicFiles.Content content(String dtype) {
         int width = dtype.equals("F32") ? 4 : 2;
         if (!dtype.equals("F32") && !dtype.equals("F16") && !dtype.equals("BF16")) {
             throw new IllegalArgumentException("dtype " + dtype);
@@ -58,7 +63,7 @@ public final class SafetensorsWriter {
         int pad = (8 - json.length % 8) % 8; // align the data section to 8 bytes, as the reference writer does
         byte[] padded = Arrays.copyOf(json, json.length + pad);
         Arrays.fill(padded, json.length, padded.length, (byte) ' ');
-        AtomicFiles.write(target, out -> {
+        return out -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded.length);
             out.write(len.array());
             out.write(padded);
@@ -77,6 +82,6 @@ public final class SafetensorsWriter {
                 }
             }
             out.write(buf.array(), 0, buf.position());
-        });
+        };
     }
 }
