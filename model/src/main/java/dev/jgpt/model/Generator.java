@@ -75,6 +75,8 @@ public final class Generator {
                 Tensor logits = gpt.forward(ids, batch, ids.length / batch, caches, false, Trace.OFF); // [B, 1, V]
                 float[] host = backend.toArray(logits);
                 backend.release(logits);
+                int length = time + step;
+                gpt.requireFinite(host, () -> sequences(out, length), batch, length);
                 ids = new int[batch];
                 for (int b = 0; b < batch; b++) {
                     float[] row = Arrays.copyOfRange(host, b * c.vocabSize, (b + 1) * c.vocabSize);
@@ -96,6 +98,15 @@ public final class Generator {
             }
         }
         return new Generation(out, steps);
+    }
+
+    /** The first {@code length} ids of every row, flattened [B·length]. */
+    private static int[] sequences(int[][] rows, int length) {
+        int[] flat = new int[rows.length * length];
+        for (int b = 0; b < rows.length; b++) {
+            System.arraycopy(rows[b], 0, flat, b * length, length);
+        }
+        return flat;
     }
 
     static int validate(int[][] prompts, int maxNewTokens, GptConfig c) {

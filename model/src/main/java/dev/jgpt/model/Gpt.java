@@ -106,6 +106,52 @@ public final class Gpt implements AutoCloseable {
         return logits;
     }
 
+    /** Layer-0 names recorded without a prefix; their {@code h0.} twins are checked instead. */
+    private static final java.util.Set<String> LAYER_NAMES = java.util.Set.of("ln1", "qkv", "q", "k", "v", "att",
+            "attSm", "y", "yProj", "attnResid", "ln2", "fc", "gelu", "mlp", "mlpResid");
+
+    /**
+     * Throws when {@code logits} hold NaN or ±∞, naming the first traced intermediate (and so the layer) where a
+     * non-finite value appeared, found by running the sequences again with a checking trace.
+     *
+     * @param sequences the full sequences [B·T] that produced the logits (asked for only on failure)
+     */
+    public void requireFinite(float[] logits, java.util.function.Supplier<int[]> sequences, int batch, int time) {
+        for (float v : logits) {
+            if (!Float.isFinite(v)) {
+                throw new ModelLoadException("the logits hold " + v + "; the first non-finite value appears in "
+                        + firstNonFinite(sequences.get(), batch, time)
+                        + " (the weights overflow float32 on this input)");
+            }
+        }
+    }
+
+    private String firstNonFinite(int[] ids, int batch, int time) {
+        String[] first = {null};
+        Trace check = new Trace() {
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public void record(String name, Tensor t) {
+                // att legitimately holds −∞ where masked; attSm shows any real trouble right after it
+                if (first[0] != null || LAYER_NAMES.contains(name) || name.endsWith(".att")) {
+                    return;
+                }
+                for (float v : backend.toArray(t)) {
+                    if (!Float.isFinite(v)) {
+                        first[0] = name;
+                        return;
+                    }
+                }
+            }
+        };
+        backend.release(forward(ids, batch, time, null, true, check));
+        return first[0] == null ? "the logits" : first[0];
+    }
+
     private static float[] toFloats(int[] ids) {
         float[] f = new float[ids.length];
         for (int i = 0; i < ids.length; i++) {

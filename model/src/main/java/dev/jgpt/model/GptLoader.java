@@ -100,7 +100,14 @@ final class GptLoader {
             throw new ModelLoadException(file.path() + ": tensor '" + entry.name + "' has shape "
                     + Arrays.toString(entry.shape) + " but the config needs " + Arrays.toString(shape));
         }
-        Tensor t = backend.weight(file.floats(entry), shape);
+        java.nio.FloatBuffer data = file.floats(entry);
+        for (int i = data.position(), end = data.limit(); i < end; i++) {
+            if (!Float.isFinite(data.get(i))) {
+                throw new ModelLoadException(file.path() + ": tensor '" + entry.name + "' holds " + data.get(i)
+                        + " at flat index " + (i - data.position()) + "; weights must be finite numbers");
+            }
+        }
+        Tensor t = backend.weight(data, shape);
         loaded.add(t);
         return t;
     }
