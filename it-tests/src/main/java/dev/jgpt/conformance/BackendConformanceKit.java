@@ -1,0 +1,134 @@
+package dev.jgpt.conformance;
+
+import dev.jgpt.api.Backends;
+import dev.jgpt.api.TensorBackend;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The whole conformance kit in one class. A backend module runs all of it with one test-scoped dependency on
+ * {@code dev.jgpt:jgpt-it-tests} and one test class:
+ *
+ * <pre>{@code
+ * class MyBackendConformanceTest extends BackendConformanceKit {
+ *     @Override
+ *     protected String backendName() {
+ *         return "mine"; // the name its BackendProvider registers
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>The levels run as nested classes, each with its own instance of the backend:
+ * <ul>
+ *   <li>{@link Registration}: found by ServiceLoader, well-formed provider, Guice module, every selection source
+ *       ({@link ProviderConformance});</li>
+ *   <li>{@link Ops}: every SPI operation against the float64 oracle ({@link OpConformance});</li>
+ *   <li>{@link Model}: llm-viz's partials within 1e-5, skipped when {@code ../shared} is absent
+ *       ({@link ModelConformance});</li>
+ *   <li>{@link Sequences}: greedy sequences identical to plain's ({@link SequenceConformance}).</li>
+ * </ul>
+ * Each level is also a public abstract class of its own, for a module that wants only some of them.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendConformanceKit {
+
+    /** The {@link dev.jgpt.api.BackendProvider#name()} of the backend under test. */
+    protected abstract String backendName();
+
+    /** True to skip (reason printed) rather than fail when no provider of that name is registered. */
+    protected boolean skipWhenAbsent() {
+        return false;
+    }
+
+    /** The backend under test; by default created through its provider, found by ServiceLoader. */
+    protected TensorBackend createBackend() {
+        return Backends.discover().require(backendName()).create();
+    }
+
+    @BeforeAll
+    protected final void backendIsRegistered() {
+        ConformanceBase.requirePresent(backendName(), skipWhenAbsent());
+    }
+
+    /** Registration and selection. */
+    @Nested
+    @DisplayName("registration")
+    class Registration extends ProviderConformance {
+        @Override
+        protected String backendName() {
+            return BackendConformanceKit.this.backendName();
+        }
+
+        @Override
+        protected TensorBackend createBackend() {
+            return BackendConformanceKit.this.createBackend();
+        }
+
+        @Override
+        protected boolean skipWhenAbsent() {
+            return BackendConformanceKit.this.skipWhenAbsent();
+        }
+    }
+
+    /** Op level. */
+    @Nested
+    @DisplayName("op level")
+    class Ops extends OpConformance {
+        @Override
+        protected String backendName() {
+            return BackendConformanceKit.this.backendName();
+        }
+
+        @Override
+        protected TensorBackend createBackend() {
+            return BackendConformanceKit.this.createBackend();
+        }
+
+        @Override
+        protected boolean skipWhenAbsent() {
+            return BackendConformanceKit.this.skipWhenAbsent();
+        }
+    }
+
+    /** Model level. */
+    @Nested
+    @DisplayName("model level")
+    class Model extends ModelConformance {
+        @Override
+        protected String backendName() {
+            return BackendConformanceKit.this.backendName();
+        }
+
+        @Override
+        protected TensorBackend createBackend() {
+            return BackendConformanceKit.this.createBackend();
+        }
+
+        @Override
+        protected boolean skipWhenAbsent() {
+            return BackendConformanceKit.this.skipWhenAbsent();
+        }
+    }
+
+    /** Sequence level. */
+    @Nested
+    @DisplayName("sequence level")
+    class Sequences extends SequenceConformance {
+        @Override
+        protected String backendName() {
+            return BackendConformanceKit.this.backendName();
+        }
+
+        @Override
+        protected TensorBackend createBackend() {
+            return BackendConformanceKit.this.createBackend();
+        }
+
+        @Override
+        protected boolean skipWhenAbsent() {
+            return BackendConformanceKit.this.skipWhenAbsent();
+        }
+    }
+}

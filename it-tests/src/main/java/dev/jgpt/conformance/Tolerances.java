@@ -1,0 +1,60 @@
+package dev.jgpt.conformance;
+
+/**
+ * Every tolerance the kit uses, in one place. A backend computes in float32; the oracle computes the same formula in
+ * float64 on the same float32 inputs, so the oracle is exact for our purposes and the tolerance is what float32
+ * rounding may legitimately cost.
+ *
+ * <p>Sums are the only place where error grows with size. For a sum of K products the classical worst-case bound
+ * (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1) is {@code |computed − exact| ≤ γ_K · Σ|terms|} with
+ * γ_K ≈ K·u (u = 2⁻²⁴, float32's unit roundoff). It holds for every order of summation (sequential, pairwise,
+ * blocked, FMA), so a correct float32 backend can never fail it; we allow twice that ({@link #EPS} = 2u per term).
+ */
+public final class Tolerances {
+    private Tolerances() {
+    }
+
+    /** 2⁻²³ ≈ 1.19e-7: twice float32's unit roundoff, the relative error we allow per rounding. */
+    public static final double EPS = 0x1p-23;
+
+    /**
+     * Absolute floor for results near zero (1e-6). Results of O(1) inputs that cancel to ~0 carry absolute error of
+     * the inputs' size times u, which a relative bound on the (tiny) result cannot express.
+     */
+    public static final double ABS = 1e-6;
+
+    /**
+     * Absolute floor for probabilities (softmax outputs, 1e-7): they lie in [0, 1] and errors in them are relative
+     * to their size, so a smaller floor keeps the check meaningful for wide rows of small probabilities.
+     */
+    public static final double PROB_ABS = 1e-7;
+
+    /**
+     * Elementwise transcendental functions (tanh, erf, exp) evaluated in float32: a few ulps, relative to
+     * {@code |x| + |f(x)|} because GELU's {@code 1 + tanh(…)} cancels for negative x (16·EPS ≈ 1.9e-6).
+     */
+    public static final double ELEMENTWISE_REL = 16 * EPS;
+
+    /**
+     * Model level: absolute difference allowed against llm-viz's PyTorch float32 partials (1e-5, the same bound the
+     * model module's own test uses for the plain backend).
+     */
+    public static final double LLMVIZ_ABS = 1e-5;
+
+    /**
+     * Sequence level: a greedy step whose top-2 logit margin on the reference backend is below this (1e-4) is a tie.
+     * Two correct float32 backends may pick different tokens there, so comparison of that sequence stops at it.
+     */
+    public static final double TIE_MARGIN = 1e-4;
+
+    /** Sequence level: more ties than this fraction of steps (1%) fails the check (the models are then useless). */
+    public static final double MAX_TIE_FRACTION = 0.01;
+
+    /**
+     * Tolerance of one dot product of length {@code k}: {@link #ABS} + k·EPS·Σ|terms| (the worst-case summation bound)
+     * + EPS·|exact| (rounding the result).
+     */
+    public static double dot(int k, double sumOfAbsTerms, double exact) {
+        return ABS + k * EPS * sumOfAbsTerms + EPS * Math.abs(exact);
+    }
+}
