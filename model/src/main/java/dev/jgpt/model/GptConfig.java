@@ -129,8 +129,11 @@ public final class GptConfig {
 
     private static int integer(JsonObject o, String key) {
         double d = number(o, key);
-        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+        if (d != Math.rint(d)) {
             throw new ModelLoadException("config: '" + key + "' must be a whole number, got " + d);
+        }
+        if (Math.abs(d) > Integer.MAX_VALUE) {
+            throw new ModelLoadException("config: '" + key + "' = " + (long) d + " is absurdly large");
         }
         return (int) d;
     }
