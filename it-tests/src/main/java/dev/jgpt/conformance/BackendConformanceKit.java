@@ -3,8 +3,11 @@ package dev.jgpt.conformance;
 import dev.jgpt.api.Backends;
 import dev.jgpt.api.TensorBackend;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.TestInstance;
 
 /**
@@ -32,6 +35,7 @@ import org.junit.jupiter.api.TestInstance;
  * Each level is also a public abstract class of its own, for a module that wants only some of them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
 public abstract class BackendConformanceKit {
 
     /** The {@link dev.jgpt.api.BackendProvider#name()} of the backend under test. */
@@ -54,6 +58,7 @@ public abstract class BackendConformanceKit {
 
     /** Registration and selection. */
     @Nested
+    @Order(1)
     @DisplayName("registration")
     class Registration extends ProviderConformance {
         @Override
@@ -74,6 +79,7 @@ public abstract class BackendConformanceKit {
 
     /** Op level. */
     @Nested
+    @Order(2)
     @DisplayName("op level")
     class Ops extends OpConformance {
         @Override
@@ -94,6 +100,7 @@ public abstract class BackendConformanceKit {
 
     /** Model level. */
     @Nested
+    @Order(3)
     @DisplayName("model level")
     class Model extends ModelConformance {
         @Override
@@ -114,6 +121,7 @@ public abstract class BackendConformanceKit {
 
     /** Sequence level. */
     @Nested
+    @Order(4)
     @DisplayName("sequence level")
     class Sequences extends SequenceConformance {
         @Override
