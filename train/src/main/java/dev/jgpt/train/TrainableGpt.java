@@ -47,7 +47,7 @@ public final class TrainableGpt {
                     p.vec(l, ParameterTensors.LN2_B), n, c, cfg.layerNormEps);
             Linear.forward(a.fch[l], a.ln2[l], p.mat(l, ParameterTensors.FC_W), p.vec(l, ParameterTensors.FC_B),
                     n, c, 4 * c);
-            Gelu.forward(a.fchGelu[l], a.fchTanh[l], a.fch[l], n * 4 * c);
+            GeluTanh.forward(a.fchGelu[l], a.fchTanh[l], a.fch[l], n * 4 * c);
             Linear.forward(a.fcproj[l], a.fchGelu[l], p.mat(l, ParameterTensors.FCPROJ_W),
                     p.vec(l, ParameterTensors.FCPROJ_B), n, 4 * c, c);
             Residual.forward(a.residual3[l], a.residual2[l], a.fcproj[l], n * c);
@@ -86,7 +86,7 @@ public final class TrainableGpt {
             Linear.backward(g.fchGelu[l], grads.mat(l, ParameterTensors.FCPROJ_W),
                     grads.vec(l, ParameterTensors.FCPROJ_B), g.fcproj[l], a.fchGelu[l],
                     wT.get(l, ParameterTensors.FCPROJ_W), n, 4 * c, c);
-            Gelu.backward(g.fch[l], a.fch[l], a.fchTanh[l], g.fchGelu[l], n * 4 * c);
+            GeluTanh.backward(g.fch[l], a.fch[l], a.fchTanh[l], g.fchGelu[l], n * 4 * c);
             Linear.backward(g.ln2[l], grads.mat(l, ParameterTensors.FC_W), grads.vec(l, ParameterTensors.FC_B),
                     g.fch[l], a.ln2[l], wT.get(l, ParameterTensors.FC_W), n, c, 4 * c);
             LayerNorm.backward(g.residual2[l], grads.vec(l, ParameterTensors.LN2_W),

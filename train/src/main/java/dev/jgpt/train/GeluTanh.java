@@ -5,10 +5,10 @@ package dev.jgpt.train;
  * derivative {@code ½·(1 + tanh u) + ½·x·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·x²)}. The forward keeps tanh(u) so
  * the backward need not compute it again.
  */
-final class Gelu {
+final class GeluTanh {
     private static final float S = (float) Math.sqrt(2.0 / Math.PI);
 
-    private Gelu() {
+    private GeluTanh() {
     }
 
     /** out, th (tanh u, written for the backward), inp: [N]. */
