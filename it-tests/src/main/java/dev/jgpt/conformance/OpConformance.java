@@ -252,6 +252,7 @@ public abstract class OpConformance extends ConformanceBase {
         {new int[] {2, 2, 3, 17}, 33},
         {new int[] {4, 100}, 1},
         {new int[] {1, 64, 64}, 256},
+        {new int[] {13}, 7}, // rank 1: "[..., K]" includes an empty prefix
     };
 
     @TestFactory
@@ -281,6 +282,7 @@ public abstract class OpConformance extends ConformanceBase {
             {new int[] {1, 13}, 7},
             {new int[] {2, 3, 4, 17}, 1},
             {new int[] {1, 1, 1}, 5},
+            {new int[] {48}, 3}, // rank 1
         };
         List<DynamicTest> tests = new ArrayList<>();
         for (Object[] c : cases) {
@@ -305,6 +307,7 @@ public abstract class OpConformance extends ConformanceBase {
             {new int[] {1, 1, 13}, 7, true},
             {new int[] {1, 64, 256}, 64, true},
             {new int[] {3, 1, 5}, 1, true},
+            {new int[] {5}, 3, true}, // rank 1
         };
         List<DynamicTest> tests = new ArrayList<>();
         for (Object[] c : cases) {
@@ -335,6 +338,7 @@ public abstract class OpConformance extends ConformanceBase {
             {new int[] {2, 768}, 1e-5f, true, 30.0, 1.0, ", mean 30 (a residual stream with an offset)"},
             {new int[] {1, 5}, 1e-5f, true, 0.0, 1000.0, ", values of magnitude 1e3"},
             {new int[] {3, 7}, 1e-5f, true, 0.0, 1e-3, ", variance below eps"},
+            {new int[] {13}, 1e-5f, true, 0.0, 1.0, ", rank 1"},
         };
         for (Object[] c : cases) {
             int[] xs = (int[]) c[0];
@@ -382,6 +386,7 @@ public abstract class OpConformance extends ConformanceBase {
         List<Object[]> cases = new ArrayList<>();
         cases.add(new Object[] {new int[] {1, 1}, new float[] {3.5f}, "width 1"});
         cases.add(new Object[] {new int[] {2, 3}, r.normal(6, 0, 1), ""});
+        cases.add(new Object[] {new int[] {5}, r.normal(5, 0, 1), "rank 1"});
         cases.add(new Object[] {new int[] {3, 13}, r.normal(39, 0, 1000), "scores of magnitude 1e3"});
         float[] near = r.normal(14, 1000, 3);
         for (int i = 7; i < 14; i++) {
