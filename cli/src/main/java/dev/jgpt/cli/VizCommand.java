@@ -1,0 +1,97 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.cli.viz.TracePlan;
+import dev.jgpt.cli.viz.VizData;
+import dev.jgpt.cli.viz.VizPage;
+import dev.jgpt.model.Gpt;
+import dev.jgpt.model.InvalidInputException;
+import dev.jgpt.model.Sampling;
+import dev.jgpt.model.Tokenizer;
+import dev.jgpt.model.Walkthrough;
+import dev.jgpt.model.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gpt viz}: the walkthrough as one self-contained HTML page with the run's tensors as heat-maps. */
+@Command(name = "viz", mixinStandardHelpOptions = true,
+        description = {"Write the walkthrough as one self-contained HTML page (no network needed): the same "
+                + "sections as 'gpt explain', with this run's real tensors drawn as heat-maps. Hover a cell for its "
+                + "value, tensor name and indices; step through the generation steps, layers and heads.",
+            "Large models are sampled (every k-th channel, the most likely tokens, the first few steps traced) "
+                + "and the page says so."})
+final class VizCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions options = new ModelOptions();
+
+    @Parameters(paramLabel = "SEQ", arity = "0..1", defaultValue = "CBABBC",
+            description = "The prompt: letters for the sort model, text for GPT-2 (default: ${DEFAULT-VALUE}).")
+    String sequence;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N",
+            description = "Tokens to generate (default: the sort length for the sort model, else 8).")
+    Integer maxNewTokens;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.html", description = "The page to write.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        if (Files.isDirectory(out)) {
+            throw new OutputException("cannot write " + out + ": it is a folder; give a file name such as "
+                    + "walkthrough.html", null);
+        }
+        try (Gpt gpt = options.load()) {
+            Tokenizer tokenizer = Tokenizer.forModel(gpt.config());
+            int[] prompt = tokenizer.encode(sequence);
+            if (prompt.length == 0) {
+                throw new InvalidInputException("empty prompt: give a sequence, e.g. CBABBC");
+            }
+            boolean sortModel = gpt.config().vocabSize == 3;
+            int n = maxNewTokens != null ? maxNewTokens : sortModel ? (gpt.config().nPositions + 1) / 2 : 8;
+            if (sortModel && maxNewTokens == null && prompt.length != n) {
+                throw new InvalidInputException(sequence + " has " + prompt.length + " letters; this model sorts "
+                        + "exactly " + n);
+            }
+            if (n < 1) {
+                throw new InvalidInputException("--max-new-tokens must be at least 1 for a walkthrough, got " + n);
+            }
+            TracePlan plan = TracePlan.of(gpt.config(), prompt.length, n, TracePlan.DEFAULT_BUDGET);
+            Walkthrough run = Walkthrough.run(gpt, prompt, n, Sampling.greedy(), plan::traced);
+            String modelName = options.model != null ? options.model.toString() : "the embedded sort model";
+            VizData data = new VizData(run, tokenizer, plan, modelName, gpt.backend().name());
+            String json = data.toJson();
+            int[] all = run.tokens();
+            String generated = tokenizer.decode(java.util.Arrays.copyOfRange(all, prompt.length, all.length));
+            String html = VizPage.render("jgpt walkthrough: " + oneLine(sequence) + " → " + oneLine(generated),
+                    json);
+            try {
+                AtomicFiles.writeString(out, html);
+            } catch (IOException e) {
+                throw new OutputException("cannot write " + out + ": " + e.getMessage(), e);
+            }
+            long kb = (html.getBytes(StandardCharsets.UTF_8).length + 1023) / 1024;
+            spec.commandLine().getOut().println(String.format(Locale.ROOT, "wrote %s (%d KB; %d of %d steps traced"
+                    + "%s); open it in a browser", out, kb, data.tracedSteps(), n,
+                    data.notes().isEmpty() ? "" : "; large tensors sampled, the page says how"));
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String oneLine(String s) {
+        String t = s.replace('\n', ' ').replace('\r', ' ').strip();
+        return t.length() > 60 ? t.substring(0, 60) + "…" : t;
+    }
+}
