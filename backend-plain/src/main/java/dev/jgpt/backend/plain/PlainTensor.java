@@ -4,10 +4,19 @@ import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
 import java.util.Arrays;
 
-/** A plain tensor: a row-major {@code float[]} and its shape. Never mutated once handed out. */
+/**
+ * A plain tensor: a row-major {@code float[]} and its shape. Never mutated once handed out.
+ *
+ * <p>One exception to "contiguous": a view of a {@link PlainKvCache}, shape [B, H, T, A] inside storage that holds
+ * {@code capacity} ≥ T positions per head, so element (g, t, a) of the B·H heads lives at
+ * {@code (g·capacity + t)·A + a}. The attention kernels read such views in place; every other operation sees
+ * {@link #compact()}, a contiguous copy.
+ */
 final class PlainTensor implements Tensor {
     final float[] data;
     private final int[] shape;
+    /** Positions stored per head: shape[2] for an ordinary tensor, more for a KV cache view. */
+    final int capacity;
 
     PlainTensor(float[] data, int... shape) {
         if (data.length != Shapes.size(shape)) {
@@ -16,6 +25,45 @@ final class PlainTensor implements Tensor {
         }
         this.data = data;
         this.shape = shape.clone();
+        this.capacity = shape.length == 4 ? shape[2] : -1;
+    }
+
+    /** A [B, H, T, A] view of KV cache storage holding {@code capacity} positions per head. */
+    private PlainTensor(float[] storage, int capacity, int[] shape) {
+        this.data = storage;
+        this.shape = shape.clone();
+        this.capacity = capacity;
+    }
+
+    static PlainTensor kvView(float[] storage, int capacity, int b, int h, int t, int a) {
+        return new PlainTensor(storage, capacity, new int[] {b, h, t, a});
+    }
+
+    /** The plain tensor behind {@code t}; refuses foreign tensors. */
+    static PlainTensor of(Tensor t) {
+        if (!(t instanceof PlainTensor)) {
+            throw new IllegalArgumentException("not a plain tensor: " + t);
+        }
+        return (PlainTensor) t;
+    }
+
+    /** Whether {@link #data} holds exactly this tensor's elements, row-major. */
+    boolean contiguous() {
+        return shape.length != 4 || capacity == shape[2];
+    }
+
+    /** The elements, row-major: {@link #data} itself, or for a KV cache view a contiguous copy. */
+    float[] compact() {
+        if (contiguous()) {
+            return data;
+        }
+        int groups = shape[0] * shape[1];
+        int run = shape[2] * shape[3];
+        float[] out = new float[groups * run];
+        for (int g = 0; g < groups; g++) {
+            System.arraycopy(data, g * capacity * shape[3], out, g * run, run);
+        }
+        return out;
     }
 
     @Override

@@ -9,15 +9,17 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * The reference backend: {@code float[]} tensors, row-major, and the shortest loops that say what each operation
- * means. Sums accumulate in float, like the other backends; clarity comes before speed here.
+ * The reference kernels: {@code float[]} tensors, row-major, and the shortest loops that say what each operation
+ * means, on one thread. Sums accumulate in float, like the other backends; clarity comes before speed here.
+ *
+ * <p>This is the oracle of {@link PlainBackend}: its fast kernels (blocked, parallel, packed for the vectoriser)
+ * keep these loops' summation order for every output element, and its tests require the same bits from both. It is
+ * not registered as a provider; construct it directly (tests, benchmarks, reading).
  */
-public final class PlainBackend implements TensorBackend {
-    static final String NAME = "plain";
-
+public final class ReferenceBackend implements TensorBackend {
     @Override
     public String name() {
-        return NAME;
+        return "plain-reference";
     }
 
     // ----------------------------------------------------------------------------------------------- data in and out
@@ -45,10 +47,7 @@ public final class PlainBackend implements TensorBackend {
     }
 
     private static float[] data(Tensor t) {
-        if (!(t instanceof PlainTensor)) {
-            throw new IllegalArgumentException("not a plain tensor: " + t);
-        }
-        return ((PlainTensor) t).data;
+        return PlainTensor.of(t).compact();
     }
 
     // ---------------------------------------------------------------------------------------------------- primitives

@@ -1,0 +1,80 @@
+package dev.jgpt.backend.plain;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * Runs a loop over {@code [0, n)} on a ForkJoin pool, split into contiguous ranges. Every index is run by exactly one
+ * task, so a kernel that computes each output element from its index alone gives the same bits whatever the number
+ * of threads or ranges.
+ */
+final class Parallel {
+    /** Below this many multiply-adds (or comparable units) a loop runs on the calling thread. */
+    static final long MIN_PARALLEL_WORK = 1L << 15;
+
+    /** One pool per thread count, shared by all backends of the process; workers are daemons and idle out. */
+    private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
+
+    /** A loop body over the index range {@code [from, to)}. */
+    @FunctionalInterface
+    interface Body {
+        void run(int from, int to);
+    }
+
+    final int threads;
+    private final ForkJoinPool pool;
+
+    Parallel(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+        this.pool = threads == 1 ? null : POOLS.computeIfAbsent(threads, ForkJoinPool::new);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)}. With {@code work} (the loop's total cost, roughly in multiply-adds) below
+     * {@link #MIN_PARALLEL_WORK}, or one thread, it runs on the caller in one piece; otherwise in up to four ranges per
+     * thread (so a core slowed by other load hands work to the others), none smaller than {@code minChunk}.
+     */
+    void forRange(int n, int minChunk, long work, Body body) {
+        int parts = pool == null || work < MIN_PARALLEL_WORK ? 1 : Math.min(4 * threads, n / Math.max(1, minChunk));
+        if (parts <= 1) {
+            body.run(0, n);
+            return;
+        }
+        Range[] ranges = new Range[parts];
+        for (int p = 0; p < parts; p++) {
+            ranges[p] = new Range(body, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts));
+        }
+        if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool) {
+            ForkJoinTask.invokeAll(ranges);
+        } else {
+            pool.invoke(new RecursiveAction() {
+                @Override
+                protected void compute() {
+                    invokeAll(ranges);
+                }
+            });
+        }
+    }
+
+    private static final class Range extends RecursiveAction {
+        private final Body body;
+        private final int from;
+        private final int to;
+
+        Range(Body body, int from, int to) {
+            this.body = body;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        protected void compute() {
+            body.run(from, to);
+        }
+    }
+}

@@ -1,0 +1,391 @@
+package dev.jgpt.backend.plain;
+
+import dev.jgpt.api.Gelu;
+import dev.jgpt.api.KvCache;
+import dev.jgpt.api.ScalarMath;
+import dev.jgpt.api.Shapes;
+import dev.jgpt.api.Tensor;
+import dev.jgpt.api.TensorBackend;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * The plain Java backend: {@code float[]} tensors, row-major, computed by loops over the machine's cores.
+ *
+ * <p>Every operation gives exactly the bits of {@link ReferenceBackend}, the one-thread loops that say what each
+ * operation means (the tests hold the two together): each output element is computed by one thread, in the
+ * reference's summation order, so the results do not depend on the number of threads either. What is faster here:
+ * <ul>
+ *   <li>work is split across a ForkJoin pool ({@link Parallel}): by rows of the output, and for a decode step (one
+ *       row) by output columns, so that the weights are streamed by all cores at once;</li>
+ *   <li>the matmul packs weight tiles so that the JIT vectorises its inner loop ({@link Kernels});</li>
+ *   <li>attention is fused (scores, softmax and mix per query row, no [B, H, Tq, Tk] tensor) and reads the
+ *       preallocated {@link PlainKvCache} in place.</li>
+ * </ul>
+ * Threads: {@code -Djgpt.plain.threads=N} (default: all available processors).
+ */
+public final class PlainBackend implements TensorBackend {
+    static final String NAME = "plain";
+
+    private final Parallel parallel;
+
+    /** A backend on {@code -Djgpt.plain.threads} threads, or all available processors. */
+    public PlainBackend() {
+        this(Integer.getInteger("jgpt.plain.threads", Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** A backend on {@code threads} threads (1 runs everything on the caller). */
+    public PlainBackend(int threads) {
+        this.parallel = new Parallel(threads);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** The number of threads the kernels use. */
+    public int threads() {
+        return parallel.threads;
+    }
+
+    // ----------------------------------------------------------------------------------------------- data in and out
+
+    @Override
+    public Tensor fromArray(float[] data, int... shape) {
+        return new PlainTensor(data.clone(), shape);
+    }
+
+    /** Adopts a heap array that holds exactly the weight (e.g. widened from F16) instead of copying it again. */
+    @Override
+    public Tensor weight(FloatBuffer data, int... shape) {
+        if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0
+                && data.array().length == Shapes.size(shape)) {
+            return new PlainTensor(data.array(), shape);
+        }
+        float[] copy = new float[Shapes.intSize(shape)];
+        data.duplicate().get(copy);
+        return new PlainTensor(copy, shape);
+    }
+
+    @Override
+    public float[] toArray(Tensor t) {
+        PlainTensor p = PlainTensor.of(t);
+        return p.contiguous() ? p.data.clone() : p.compact();
+    }
+
+    private static float[] data(Tensor t) {
+        return PlainTensor.of(t).compact();
+    }
+
+    /** A cache allocated once at its capacity, read in place by {@link #attention}. */
+    @Override
+    public KvCache newKvCache(int batch, int heads, int headSize, int capacity) {
+        return new PlainKvCache(batch, heads, headSize, capacity);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- primitives
+
+    @Override
+    public Tensor gatherRows(Tensor table, int[] ids, int... prefix) {
+        if (Shapes.size(prefix) != ids.length) {
+            throw new IllegalArgumentException(
+                    ids.length + " ids do not fill the shape " + Arrays.toString(prefix));
+        }
+        int n = table.dim(0);
+        int c = table.dim(1);
+        float[] src = data(table);
+        float[] out = new float[ids.length * c];
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= n) {
+                throw new IndexOutOfBoundsException("row " + ids[i] + " outside [0, " + n + ")");
+            }
+            System.arraycopy(src, ids[i] * c, out, i * c, c);
+        }
+        int[] shape = Arrays.copyOf(prefix, prefix.length + 1);
+        shape[prefix.length] = c;
+        return new PlainTensor(out, shape);
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        Shapes.requireSuffix("add", a.shape(), b.shape());
+        float[] x = data(a);
+        float[] y = data(b);
+        float[] out = new float[x.length];
+        int m = y.length;
+        if (m == 0) {
+            return new PlainTensor(out, a.shape());
+        }
+        // rows of y's size: out[r·m + i] = x[r·m + i] + y[i]
+        parallel.forRange(x.length / m, 1, x.length / 4, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * m;
+                for (int i = 0; i < m; i++) {
+                    out[o + i] = x[o + i] + y[i];
+                }
+            }
+        });
+        return new PlainTensor(out, a.shape());
+    }
+
+    @Override
+    public Tensor matmul(Tensor x, Tensor w) {
+        int k = w.dim(0);
+        int n = w.dim(1);
+        if (w.rank() != 2 || x.dim(-1) != k) {
+            throw new IllegalArgumentException("matmul: x " + Arrays.toString(x.shape()) + " by w "
+                    + Arrays.toString(w.shape()));
+        }
+        int rows = Shapes.rows(x.shape());
+        float[] a = data(x);
+        float[] b = data(w);
+        float[] out = new float[rows * n];
+        long work = (long) rows * k * n;
+        if (rows < Kernels.PACK_MIN_ROWS) {
+            // a decode step: split the columns, so every core streams its share of every weight row
+            int units = (n + 15) / 16;
+            parallel.forRange(units, 8, work, (u0, u1) ->
+                    Kernels.matmulStream(a, b, out, k, n, 0, rows, u0 * 16, Math.min(n, u1 * 16)));
+        } else {
+            int rowBlocks = (rows + Kernels.ROW_BLOCK - 1) / Kernels.ROW_BLOCK;
+            int colBlocks = (n + Kernels.COL_BLOCK - 1) / Kernels.COL_BLOCK;
+            parallel.forRange(rowBlocks * colBlocks, 1, work, (u0, u1) -> {
+                for (int u = u0; u < u1; u++) {
+                    int rb = u / colBlocks;
+                    int cb = u % colBlocks;
+                    Kernels.matmulPacked(a, b, out, k, n, rb * Kernels.ROW_BLOCK,
+                            Math.min(rows, (rb + 1) * Kernels.ROW_BLOCK), cb * Kernels.COL_BLOCK,
+                            Math.min(n, (cb + 1) * Kernels.COL_BLOCK));
+                }
+            });
+        }
+        return new PlainTensor(out, Shapes.withLast(x.shape(), n));
+    }
+
+    @Override
+    public Tensor matmulTransposed(Tensor x, Tensor w) {
+        int n = w.dim(0);
+        int k = w.dim(1);
+        if (w.rank() != 2 || x.dim(-1) != k) {
+            throw new IllegalArgumentException("matmulTransposed: x " + Arrays.toString(x.shape()) + " by w "
+                    + Arrays.toString(w.shape()));
+        }
+        int rows = Shapes.rows(x.shape());
+        float[] a = data(x);
+        float[] b = data(w);
+        float[] out = new float[rows * n];
+        // split the weight rows (the vocabulary of an LM head): each core streams its share of the table
+        int units = (n + 63) / 64;
+        parallel.forRange(units, 1, (long) rows * k * n, (u0, u1) ->
+                Kernels.matmulTransposed(a, b, out, k, n, 0, rows, u0 * 64, Math.min(n, u1 * 64)));
+        return new PlainTensor(out, Shapes.withLast(x.shape(), n));
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        int c = x.dim(-1);
+        Shapes.require("layerNorm gamma", gamma.shape(), c);
+        if (beta != null) {
+            Shapes.require("layerNorm beta", beta.shape(), c);
+        }
+        float[] in = data(x);
+        float[] g = data(gamma);
+        float[] bt = beta == null ? null : data(beta);
+        float[] out = new float[in.length];
+        int rows = c == 0 ? 0 : in.length / c;
+        parallel.forRange(rows, 1, 4L * in.length, (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                Kernels.layerNormRow(in, out, row * c, c, g, bt, eps);
+            }
+        });
+        return new PlainTensor(out, x.shape());
+    }
+
+    @Override
+    public Tensor gelu(Tensor x, Gelu form) {
+        float[] in = data(x);
+        float[] out = new float[in.length];
+        // tanh / erfc in double cost some 20 multiply-adds each
+        parallel.forRange(in.length, 256, 20L * in.length, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                out[i] = ScalarMath.gelu(in[i], form);
+            }
+        });
+        return new PlainTensor(out, x.shape());
+    }
+
+    @Override
+    public Tensor softmax(Tensor x) {
+        int c = x.dim(-1);
+        float[] in = data(x);
+        float[] out = new float[in.length];
+        int rows = c == 0 ? 0 : in.length / c;
+        parallel.forRange(rows, 1, 20L * in.length, (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                Kernels.softmaxRow(in, out, row * c, c);
+            }
+        });
+        return new PlainTensor(out, x.shape());
+    }
+
+    @Override
+    public Tensor slice(Tensor x, int axis, int from, int to) {
+        int[] shape = x.shape();
+        int ax = Shapes.axis(axis, shape.length);
+        if (from < 0 || to > shape[ax] || from > to) {
+            throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of axis size " + shape[ax]);
+        }
+        int outer = Shapes.intSize(Arrays.copyOf(shape, ax));
+        int inner = Shapes.intSize(Arrays.copyOfRange(shape, ax + 1, shape.length));
+        int[] outShape = shape.clone();
+        outShape[ax] = to - from;
+        float[] in = data(x);
+        float[] out = new float[Shapes.intSize(outShape)];
+        int chunk = (to - from) * inner;
+        for (int o = 0; o < outer; o++) {
+            System.arraycopy(in, (o * shape[ax] + from) * inner, out, o * chunk, chunk);
+        }
+        return new PlainTensor(out, outShape);
+    }
+
+    @Override
+    public Tensor concat(Tensor a, Tensor b, int axis) {
+        int[] sa = a.shape();
+        int[] sb = b.shape();
+        int ax = Shapes.axis(axis, sa.length);
+        int[] check = sb.clone();
+        check[ax] = sa[ax];
+        Shapes.require("concat", check, sa);
+        int outer = Shapes.intSize(Arrays.copyOf(sa, ax));
+        int inner = Shapes.intSize(Arrays.copyOfRange(sa, ax + 1, sa.length));
+        int[] outShape = sa.clone();
+        outShape[ax] = sa[ax] + sb[ax];
+        float[] x = data(a);
+        float[] y = data(b);
+        float[] out = new float[x.length + y.length];
+        int ca = sa[ax] * inner;
+        int cb = sb[ax] * inner;
+        for (int o = 0; o < outer; o++) {
+            System.arraycopy(x, o * ca, out, o * (ca + cb), ca);
+            System.arraycopy(y, o * cb, out, o * (ca + cb) + ca, cb);
+        }
+        return new PlainTensor(out, outShape);
+    }
+
+    @Override
+    public Tensor splitHeads(Tensor x, int heads) {
+        if (x.rank() != 3 || heads <= 0 || x.dim(2) % heads != 0) {
+            throw new IllegalArgumentException("splitHeads: " + Arrays.toString(x.shape()) + " into " + heads);
+        }
+        int b = x.dim(0);
+        int t = x.dim(1);
+        int c = x.dim(2);
+        int a = c / heads;
+        float[] in = data(x);
+        float[] out = new float[in.length];
+        for (int bi = 0; bi < b; bi++) {
+            for (int h = 0; h < heads; h++) {
+                for (int ti = 0; ti < t; ti++) {
+                    System.arraycopy(in, (bi * t + ti) * c + h * a, out, ((bi * heads + h) * t + ti) * a, a);
+                }
+            }
+        }
+        return new PlainTensor(out, b, heads, t, a);
+    }
+
+    @Override
+    public Tensor mergeHeads(Tensor x) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException("mergeHeads: expected [B, H, T, A] but got "
+                    + Arrays.toString(x.shape()));
+        }
+        int b = x.dim(0);
+        int heads = x.dim(1);
+        int t = x.dim(2);
+        int a = x.dim(3);
+        int c = heads * a;
+        float[] in = data(x);
+        float[] out = new float[in.length];
+        for (int bi = 0; bi < b; bi++) {
+            for (int h = 0; h < heads; h++) {
+                for (int ti = 0; ti < t; ti++) {
+                    System.arraycopy(in, ((bi * heads + h) * t + ti) * a, out, (bi * t + ti) * c + h * a, a);
+                }
+            }
+        }
+        return new PlainTensor(out, b, t, c);
+    }
+
+    @Override
+    public Tensor attentionScores(Tensor q, Tensor k, float scale, int offset) {
+        checkAttention(q, k, offset);
+        int bh = q.dim(0) * q.dim(1);
+        int tq = q.dim(2);
+        int a = q.dim(3);
+        int tk = k.dim(2);
+        float[] qd = data(q);
+        PlainTensor kp = PlainTensor.of(k);
+        float[] out = new float[bh * tq * tk];
+        parallel.forRange(bh * tq, 1, (long) bh * tq * tk * a, (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                Kernels.scoreRow(qd, kp.data, out, row * tk, row * a, (row / tq) * kp.capacity * a, tk, a, scale,
+                        offset + row % tq);
+            }
+        });
+        return new PlainTensor(out, q.dim(0), q.dim(1), tq, tk);
+    }
+
+    @Override
+    public Tensor attentionMix(Tensor p, Tensor v) {
+        int bh = p.dim(0) * p.dim(1);
+        int tq = p.dim(2);
+        int tk = p.dim(3);
+        int a = v.dim(3);
+        if (p.rank() != 4 || v.rank() != 4 || v.dim(2) != tk || v.dim(0) * v.dim(1) != bh) {
+            throw new IllegalArgumentException("attentionMix: p " + Arrays.toString(p.shape()) + ", v "
+                    + Arrays.toString(v.shape()));
+        }
+        float[] pd = data(p);
+        PlainTensor vp = PlainTensor.of(v);
+        float[] out = new float[bh * tq * a];
+        parallel.forRange(bh * tq, 1, (long) bh * tq * tk * a, (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                Kernels.mixRow(pd, row * tk, vp.data, out, row * a, (row / tq) * vp.capacity * a, tk, a);
+            }
+        });
+        return new PlainTensor(out, p.dim(0), p.dim(1), tq, a);
+    }
+
+    /** Scores, softmax and mix per query row in one pass, reading keys and values (or KV cache views) in place. */
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, float scale, int offset) {
+        checkAttention(q, k, offset);
+        int bh = q.dim(0) * q.dim(1);
+        int tq = q.dim(2);
+        int a = q.dim(3);
+        int tk = k.dim(2);
+        if (v.rank() != 4 || v.dim(2) != tk || v.dim(3) != a || v.dim(0) * v.dim(1) != bh) {
+            throw new IllegalArgumentException("attention: k " + Arrays.toString(k.shape()) + ", v "
+                    + Arrays.toString(v.shape()));
+        }
+        PlainTensor kp = PlainTensor.of(k);
+        PlainTensor vp = PlainTensor.of(v);
+        if (kp.capacity != vp.capacity) {
+            return TensorBackend.super.attention(q, k, v, scale, offset);
+        }
+        float[] qd = data(q);
+        float[] out = new float[bh * tq * a];
+        parallel.forRange(bh * tq, 1, 2L * bh * tq * tk * a, (r0, r1) ->
+                Kernels.attentionRows(qd, kp.data, vp.data, out, tq, tk, a, kp.capacity, scale, offset, r0, r1));
+        return new PlainTensor(out, q.dim(0), q.dim(1), tq, a);
+    }
+
+    private static void checkAttention(Tensor q, Tensor k, int offset) {
+        if (q.rank() != 4 || k.rank() != 4 || k.dim(3) != q.dim(3) || k.dim(0) * k.dim(1) != q.dim(0) * q.dim(1)
+                || offset < 0 || offset + q.dim(2) > k.dim(2)) {
+            throw new IllegalArgumentException("attentionScores: q " + Arrays.toString(q.shape()) + ", k "
+                    + Arrays.toString(k.shape()) + ", offset " + offset);
+        }
+    }
+}
