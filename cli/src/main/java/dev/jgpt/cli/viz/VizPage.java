@@ -23,6 +23,11 @@ public final class VizPage {
             throw new IllegalArgumentException("the data JSON must escape '<' (HTML-safe) to stay inside its script");
         }
         String template = resource("walkthrough.html");
+        for (String script : new String[] {"heatmap.js", "sections.js", "walkthrough.js"}) {
+            if (resource(script).toLowerCase(java.util.Locale.ROOT).contains("</script")) {
+                throw new IllegalStateException(script + " must not contain '</script' (it is inlined)");
+            }
+        }
         Map<String, String> parts = Map.of(
                 "TITLE", escapeHtml(title),
                 "CSS", resource("walkthrough.css"),

@@ -1,4 +1,4 @@
-/* Heat-maps on <canvas>: a diverging colour scale (blue below 0, white at 0, red above), masked −∞ cells hatched
+/* Heat-maps on canvas elements: a diverging colour scale (blue below 0, white at 0, red above), masked −∞ cells hatched
    grey, and a tooltip naming the tensor, its indices and the value. Also small DOM helpers and the GELU plot. */
 'use strict';
 var Viz = window.Viz = {};
@@ -48,6 +48,7 @@ Viz.short = function (text, n) {
   return chars.length > n ? chars.slice(0, n - 1).join('') + '…' : chars.join('');
 };
 
+var LABEL_FONT = '10px ui-monospace, "DejaVu Sans Mono", monospace';
 var NEG = [33, 102, 172];
 var MID = [247, 247, 247];
 var POS = [178, 24, 43];
@@ -88,12 +89,13 @@ Viz.heatmap = function (m, opts) {
   opts = opts || {};
   var rows = m.r[2], cols = m.c[2];
   var square = opts.square;
-  var cw = square ? clamp(Math.floor(380 / Math.max(rows, cols)), 6, 34) : clamp(Math.floor(560 / cols), 4, 30);
-  var ch = square ? cw : clamp(Math.floor(300 / rows), 6, 20);
+  var cw = square ? clamp(Math.floor(380 / Math.max(rows, cols)), 5, 34) : clamp(Math.floor(420 / cols), 3, 30);
+  var ch = square ? cw : clamp(Math.floor(240 / rows), 5, 18);
   if (opts.cell) { cw = Math.min(cw, opts.cell); ch = Math.min(ch, opts.cell); }
   var canvas = document.createElement('canvas');
-  var ctx = canvas.getContext('2d');
-  ctx.font = '10px ui-monospace, "DejaVu Sans Mono", monospace';
+  // read back once by Viz.nonBlank: a CPU-side canvas is the right kind for that, and it is small
+  var ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.font = LABEL_FONT;
   var rowLabels = [], ml = 4;
   for (var i = 0; i < rows; i++) {
     var label = opts.rowLabel ? opts.rowLabel(Viz.index(m.r, i)) : String(Viz.index(m.r, i));
@@ -102,7 +104,7 @@ Viz.heatmap = function (m, opts) {
   }
   ml = Math.ceil(ml);
   var mt = 14;
-  var w = ml + cols * cw + 2, h = mt + rows * ch + 2;
+  var w = ml + cols * cw + 14, h = mt + rows * ch + 2;
   var dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(w * dpr);
   canvas.height = Math.round(h * dpr);
@@ -111,8 +113,9 @@ Viz.heatmap = function (m, opts) {
   canvas.className = 'heatmap';
   canvas.setAttribute('data-key', m.name + (m.head !== undefined ? '#' + m.head : ''));
   canvas.setAttribute('data-name', m.name);
-  ctx = canvas.getContext('2d');
+  ctx.setTransform(1, 0, 0, 1, 0, 0); // resizing the canvas reset the context's state
   ctx.scale(dpr, dpr);
+  ctx.font = LABEL_FONT;
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, w, h);
   var scale = opts.fixedScale || Viz.scaleOf(m.v);
@@ -189,7 +192,7 @@ Viz.heatmap = function (m, opts) {
   }
   var caption = Viz.el('figcaption', null, [Viz.el('span', { class: 'nm', text: opts.title || m.name }), ' ',
     Viz.el('span', { class: 'sub', text: opts.sub || '' })]);
-  return Viz.el('figure', { class: 'hm' }, [caption, canvas, legend]);
+  return Viz.el('figure', { class: 'hm', style: 'max-width:' + Math.max(w, 260) + 'px' }, [caption, canvas, legend]);
 };
 
 function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }

@@ -1,5 +1,5 @@
 /* The page: reads the run's data, draws the controls (step, layer, head) and the sections, and reports what it drew
-   as data-* attributes on <body> (data-sections, data-heatmaps, data-nonblank-heatmaps, data-errors) for the
+   as data-* attributes on the body element (data-sections, data-heatmaps, data-nonblank-heatmaps, data-errors) for the
    browser test. With #selftest in the URL it also hovers a heat-map cell (data-hover) and renders every step,
    layer and head once (data-selftest-renders). */
 'use strict';
