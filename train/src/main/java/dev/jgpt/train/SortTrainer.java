@@ -17,7 +17,9 @@ import java.util.stream.IntStream;
  *
  * <p>Deterministic: the same seed and batch give bit-identical weights. A batch is cut into fixed shards of
  * {@link #SHARD} sequences that run in parallel, each into its own gradient buffers; the shards' gradients are then
- * summed in shard order, so neither the thread count nor scheduling changes a single bit.
+ * summed in shard order, so neither the thread count nor scheduling changes a single bit. (Java's float arithmetic
+ * is exact IEEE and never fused; the one platform-dependent piece is {@link Math#exp} in the softmaxes, an intrinsic
+ * that another CPU architecture may round differently in the last place.)
  *
  * <pre>{@code
  * Map<String, LlmVizJson.Entry> w = SortTrainer.train(SortTrainer.DEFAULT_SEED, SortTrainer.DEFAULT_ITERS, 64, TrainProgress.NONE);
