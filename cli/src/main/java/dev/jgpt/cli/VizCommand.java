@@ -80,7 +80,7 @@ final class VizCommand implements Callable<Integer> {
             try {
                 AtomicFiles.writeString(out, html);
             } catch (IOException e) {
-                throw new OutputException("cannot write " + out + ": " + e.getMessage(), e);
+                throw new OutputException("cannot write " + out + ": " + why(e), e);
             }
             long kb = (html.getBytes(StandardCharsets.UTF_8).length + 1023) / 1024;
             spec.commandLine().getOut().println(String.format(Locale.ROOT, "wrote %s (%d KB; %d of %d steps traced"
@@ -88,6 +88,20 @@ final class VizCommand implements Callable<Integer> {
                     data.notes().isEmpty() ? "" : "; large tensors sampled, the page says how"));
         }
         return ExitCodes.OK;
+    }
+
+    private static String why(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied for " + ((java.nio.file.FileSystemException) e).getFile();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such folder: " + ((java.nio.file.FileSystemException) e).getFile();
+        }
+        if (e instanceof java.nio.file.FileSystemException) {
+            java.nio.file.FileSystemException f = (java.nio.file.FileSystemException) e;
+            return (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName()) + " (" + f.getFile() + ")";
+        }
+        return e.getMessage();
     }
 
     private static String oneLine(String s) {

@@ -77,7 +77,7 @@ final class TensorMaps {
             for (String name : new String[] {"att", "attSm"}) {
                 specs.add(new Spec(h + name, tr.get(h + name), true, pos, pos, "pos"));
             }
-            for (String name : new String[] {"q", "k", "v"}) {
+            for (String name : plan.qkv ? new String[] {"q", "k", "v"} : new String[0]) {
                 specs.add(new Spec(h + name, tr.get(h + name), true, pos, plan.headDims(), "dim"));
             }
         }

@@ -9,8 +9,8 @@ import dev.jgpt.model.GptConfig;
  * model gets its channels strided and a few traced steps, so the page stays a few MB.
  */
 public final class TracePlan {
-    /** Numbers the page may hold in all (≈ 6 characters each in the JSON). */
-    public static final long DEFAULT_BUDGET = 450_000;
+    /** Numbers the page may hold in all (≈ 4 characters each in the JSON: ≈ 3 MB). */
+    public static final long DEFAULT_BUDGET = 800_000;
     /** The largest heat-map side (rows or columns). */
     static final int MAX_SIDE = 64;
     /** Head dimensions shown of q, k and v. */
@@ -24,38 +24,51 @@ public final class TracePlan {
     final int steps;
     final int tracedSteps;
     final int side;
+    /** Whether q, k and v of every head are on the page (left out for models with very many layers × heads). */
+    final boolean qkv;
     final long budget;
 
-    private TracePlan(GptConfig config, int promptLength, int steps, int tracedSteps, int side, long budget) {
+    private TracePlan(GptConfig config, int promptLength, int steps, int tracedSteps, int side, boolean qkv,
+            long budget) {
         this.config = config;
         this.promptLength = promptLength;
         this.steps = steps;
         this.tracedSteps = tracedSteps;
         this.side = side;
+        this.qkv = qkv;
         this.budget = budget;
     }
 
-    /** The plan for {@code steps} generation steps after a prompt of {@code promptLength} tokens. */
+    /**
+     * The plan for {@code steps} generation steps after a prompt of {@code promptLength} tokens: the largest side
+     * at which step 0 fits the budget with q, k and v, else without them (many layers × heads), else the smallest
+     * side without them; then as many steps as fit (step 0 always).
+     */
     public static TracePlan of(GptConfig c, int promptLength, int steps, long budget) {
         int side = SIDES[SIDES.length - 1];
-        for (int s : SIDES) {
-            if (estimate(c, promptLength, s) <= budget) {
-                side = s;
-                break;
+        boolean qkv = false;
+        search:
+        for (boolean withQkv : new boolean[] {true, false}) {
+            for (int s : SIDES) {
+                if (estimate(c, promptLength, s, false, withQkv) <= budget) {
+                    side = s;
+                    qkv = withQkv;
+                    break search;
+                }
             }
         }
         long used = 0;
         int traced = 0;
         for (int s = 0; s < steps; s++) {
             int t = promptLength + s;
-            long cost = estimate(c, t, side, s > 0 && t <= side);
+            long cost = estimate(c, t, side, s > 0 && t <= side, qkv);
             if (traced > 0 && used + cost > budget) {
                 break;
             }
             used += cost;
             traced++;
         }
-        return new TracePlan(c, promptLength, steps, traced, side, budget);
+        return new TracePlan(c, promptLength, steps, traced, side, qkv, budget);
     }
 
     /** Whether generation step {@code step} keeps its full trace. */
@@ -84,24 +97,19 @@ public final class TracePlan {
         return config.vocabSize <= MAX_VOCAB_DRAWN;
     }
 
-    /** Numbers one traced step of {@code t} tokens puts on the page at heat-map side {@code side}. */
-    static long estimate(GptConfig c, int t, int side) {
-        return estimate(c, t, side, false);
-    }
-
     /**
-     * Numbers one traced step of {@code t} tokens puts on the page; with {@code delta} only its new position (see
-     * {@link TensorMaps}).
+     * Numbers one traced step of {@code t} tokens puts on the page at heat-map side {@code side}; with {@code delta}
+     * only its new position (see {@link TensorMaps}).
      */
-    static long estimate(GptConfig c, int t, int side, boolean delta) {
+    static long estimate(GptConfig c, int t, int side, boolean delta, boolean qkv) {
         long rows = Math.min(t, side);
         long newRows = delta ? 1 : rows;
         long ch = Math.min(c.nEmbd, side);
         long ch4 = Math.min(4L * c.nEmbd, side);
         long dims = Math.min(c.headSize(), Math.min(side, MAX_HEAD_DIMS));
-        long perHead = 2 * newRows * rows + 3 * newRows * dims;                 // att, attSm; q, k, v
+        long perHead = 2 * newRows * rows + (qkv ? 3 * newRows * dims : 0);        // att, attSm; q, k, v
         long perLayer = newRows * (7 * ch + 2 * ch4) + c.nHead * perHead + 4 * rows; // 7 C-wide, fc, gelu; stats
-        long whole = newRows * 4 * ch + (long) (c.nLayer + 1) * rows + 64;      // embeddings, ln_f; norms; top-k
+        long whole = newRows * 4 * ch + (long) (c.nLayer + 1) * rows + 64;         // embeddings, ln_f; norms; top-k
         if (c.vocabSize <= MAX_VOCAB_DRAWN) {
             whole += 2 * newRows * c.vocabSize;
         }

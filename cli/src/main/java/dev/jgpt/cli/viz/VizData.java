@@ -129,6 +129,7 @@ public final class VizData {
         w.name("tracedSteps").value(tracedSteps);
         w.name("deltaSteps").value(deltaSteps);
         w.name("side").value(plan.side);
+        w.name("qkv").value(plan.qkv);
         w.name("notes").beginArray();
         for (String n : notes) {
             w.value(n);
@@ -174,7 +175,10 @@ public final class VizData {
                     + ch4.describe("channels") + " inside the MLP.");
         }
         Axis dims = plan.headDims();
-        if (dims.sampled()) {
+        if (!plan.qkv) {
+            notes.add("q, k and v are left out: " + c.nLayer + " layers × " + c.nHead + " heads of them would not "
+                    + "fit; the attention scores and weights of every head are shown.");
+        } else if (dims.sampled()) {
             notes.add("q, k and v show " + dims.describe("dimensions") + " of each head.");
         }
         if (!plan.vocabDrawn()) {

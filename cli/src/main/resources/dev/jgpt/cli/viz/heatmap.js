@@ -181,7 +181,10 @@ Viz.heatmap = function (m, opts) {
   for (lc = 0; lc < cols; lc += every) ctx.fillText(colLabels[lc], ml + lc * cw + cw / 2, 6);
   canvas.__cells = { ml: ml, mt: mt, cw: cw, ch: ch, rows: rows, cols: cols };
   canvas.addEventListener('mousemove', function (e) { Viz.hover(canvas, m, opts, e); });
-  canvas.addEventListener('mouseleave', function () { document.getElementById('tooltip').hidden = true; });
+  canvas.addEventListener('mouseleave', function () {
+    document.getElementById('tooltip').hidden = true;
+    outline(canvas, -1, -1);
+  });
 
   var legend = Viz.el('div', { class: 'legend' }, [
     Viz.fmt(-scale), Viz.el('span', { class: 'bar', style: 'background:linear-gradient(90deg,' + Viz.color(-1, 1)
@@ -209,7 +212,8 @@ Viz.hover = function (canvas, m, opts, e) {
   var g = canvas.__cells, box = canvas.getBoundingClientRect();
   var c = Math.floor((e.clientX - box.left - g.ml) / g.cw), r = Math.floor((e.clientY - box.top - g.mt) / g.ch);
   var tip = document.getElementById('tooltip');
-  if (r < 0 || c < 0 || r >= g.rows || c >= g.cols) { tip.hidden = true; return; }
+  if (r < 0 || c < 0 || r >= g.rows || c >= g.cols) { tip.hidden = true; outline(canvas, -1, -1); return; }
+  outline(canvas, r, c);
   var orow = Viz.index(m.r, r), ocol = Viz.index(m.c, c), v = Viz.value(m.v[r * g.cols + c]);
   var name = opts.hoverName ? opts.hoverName(orow, ocol)
     : m.name + (m.head !== undefined ? '[head ' + m.head + ']' : '') + '[' + orow + '][' + ocol + ']';
@@ -220,6 +224,19 @@ Viz.hover = function (canvas, m, opts, e) {
   tip.style.left = Math.max(0, x) + 'px';
   tip.style.top = (e.clientY + 16) + 'px';
 };
+
+/** Outlines the hovered cell (r, c), or none for r < 0: the drawing is kept and restored around it. */
+function outline(canvas, r, c) {
+  var g = canvas.__cells, ctx = canvas.getContext('2d');
+  if (g.hover && g.hover[0] === r && g.hover[1] === c) return;
+  if (!g.saved) g.saved = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  ctx.putImageData(g.saved, 0, 0);
+  g.hover = [r, c];
+  if (r < 0) return;
+  ctx.strokeStyle = '#000';
+  ctx.lineWidth = 2;
+  ctx.strokeRect(g.ml + c * g.cw + 1, g.mt + r * g.ch + 1, g.cw - 2, g.ch - 2);
+}
 
 /** Whether a heat-map's cell area holds more than one colour (drawn, not blank). */
 Viz.nonBlank = function (canvas) {

@@ -126,7 +126,8 @@ var Sections = window.Sections = {};
         + 'attends most to position ' + bestKey + ' ' + quoted(d, s.input[bestKey]) + ' (' + Viz.fmt(lastRow[best])
         + '). Each output is the weighted sum of the value vectors; the heads\' outputs are concatenated into y.',
       body: el('div', null, [
-        maps([dimsMap('q'), dimsMap('k'), dimsMap('v')]),
+        d.qkv ? maps([dimsMap('q'), dimsMap('k'), dimsMap('v')])
+          : el('p', { class: 'untraced', text: 'q, k and v are not on this page (see the note at the top).' }),
         maps([
           Viz.heatmap(att, { title: 'h' + l + '.att', sub: 'scores q·k/√' + a + ', head ' + h + ', rows = queries, '
             + 'columns = keys' + (sampledNote(att, 'positions') ? ' · ' + sampledNote(att, 'positions') : ''),

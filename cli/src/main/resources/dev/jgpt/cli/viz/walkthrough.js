@@ -75,9 +75,12 @@
     var id = entry[0], built;
     try {
       if (entry[2] && !s.traced) {
-        built = { title: titleOf(id), text: 'Step ' + state.step + ' was not traced: only steps 0–'
-          + (d.tracedSteps - 1) + ' keep every intermediate for a model this size. Choose one of those steps '
-          + 'above; the output and the loop below are shown for every step.', body: null, untraced: true };
+        var which = d.tracedSteps === 1 ? 'step 0 keeps' : 'steps 0–' + (d.tracedSteps - 1) + ' keep';
+        built = { title: titleOf(id), body: null, untraced: true, text: id !== 'embedding'
+          ? 'Step ' + state.step + ' was not traced (see section 2).'
+          : 'Step ' + state.step + ' was not traced: only ' + which + ' every intermediate for a model this size. '
+            + 'Choose ' + (d.tracedSteps === 1 ? 'it' : 'one of those') + ' above; the output and the loop below are '
+            + 'shown for every step.' };
       } else {
         built = entry[1](d, s, state, id === 'output' ? temp : select);
       }
@@ -200,8 +203,20 @@
     return v.concat(lastRow);
   }
 
+  /** #step=N&layer=L&head=H (any of them) opens the page there. */
+  function fromHash() {
+    var change = {};
+    ['step', 'layer', 'head'].forEach(function (k) {
+      var m = new RegExp('(?:^|[#&])' + k + '=(\\d+)').exec(location.hash);
+      if (m) change[k] = Number(m[1]);
+    });
+    change.layer = Math.min(change.layer || 0, d.model.nLayer - 1);
+    change.head = Math.min(change.head || 0, d.model.nHead - 1);
+    return change;
+  }
+
   summary();
-  set({});
+  set(fromHash());
   if (location.hash === '#selftest') {
     try { selfTest(); } catch (e) { window.__vizNote('self-test: ' + (e && e.message ? e.message : e)); }
     report();
