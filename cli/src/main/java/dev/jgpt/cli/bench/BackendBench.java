@@ -1,0 +1,170 @@
+package dev.jgpt.cli.bench;
+
+import dev.jgpt.api.KvCache;
+import dev.jgpt.api.Tensor;
+import dev.jgpt.api.TensorBackend;
+import dev.jgpt.model.Gpt;
+import dev.jgpt.model.GptConfig;
+import dev.jgpt.model.Sampler;
+import dev.jgpt.model.Trace;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/** The measurements of one backend: nano sort throughput, GPT-2-shaped prefill and decode. */
+public final class BackendBench {
+    /** What to run and how often. */
+    public static final class Plan {
+        public int promptLength = 128;
+        public int newTokens = 64;
+        public int warmup = 1;
+        public int reps = 3;
+        public int sortWarmup = 3;
+        public int sortReps = 5;
+    }
+
+    /** Results of one backend (rates per second; null where not measured). */
+    public static final class Result {
+        public final String backend;
+        public Stats sortsPerSecond;
+        public double gptLoadSeconds;
+        public Stats prefillTokensPerSecond;
+        public Stats decodeTokensPerSecond;
+        public String error;
+
+        Result(String backend) {
+            this.backend = backend;
+        }
+    }
+
+    private BackendBench() {
+    }
+
+    /** Units of progress {@link #run} reports for a plan. */
+    public static int steps(Plan plan) {
+        return 1 + plan.sortWarmup + plan.sortReps + 1 + 2 * (plan.warmup + plan.reps);
+    }
+
+    /**
+     * @param sortModel a nano sort model folder
+     * @param gptModel  a GPT-2-shaped model folder
+     * @param progress  told what runs next, once per unit of {@link #steps}
+     */
+    public static Result run(TensorBackend backend, Path sortModel, Path gptModel, Plan plan,
+            Consumer<String> progress) {
+        Result r = new Result(backend.name());
+        String name = backend.name();
+        progress.accept(name + ": loading the sort model");
+        try (Gpt nano = Gpt.load(sortModel, backend)) {
+            int[][] prompts = allSortInputs(nano.config());
+            double[] rates = new double[plan.sortReps];
+            for (int i = 0; i < plan.sortWarmup + plan.sortReps; i++) {
+                boolean warm = i < plan.sortWarmup;
+                progress.accept(name + ": nano sort, " + prompts.length + " inputs batched, "
+                        + (warm ? "warm-up " + (i + 1) + "/" + plan.sortWarmup
+                                : "rep " + (i - plan.sortWarmup + 1) + "/" + plan.sortReps));
+                long t0 = System.nanoTime();
+                nano.generator().generate(prompts, (nano.config().nPositions + 1) / 2, Sampler.greedy());
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (!warm) {
+                    rates[i - plan.sortWarmup] = prompts.length / s;
+                }
+            }
+            r.sortsPerSecond = Stats.of(rates);
+        }
+        progress.accept(name + ": loading GPT-2 weights");
+        long l0 = System.nanoTime();
+        try (Gpt gpt = Gpt.load(gptModel, backend)) {
+            r.gptLoadSeconds = (System.nanoTime() - l0) / 1e9;
+            int[] prompt = new SplittableRandom(42).ints(plan.promptLength, 0, gpt.config().vocabSize).toArray();
+            double[] prefill = new double[plan.reps];
+            for (int i = 0; i < plan.warmup + plan.reps; i++) {
+                boolean warm = i < plan.warmup;
+                progress.accept(name + ": prefill " + plan.promptLength + " tokens, "
+                        + (warm ? "warm-up" : "rep " + (i - plan.warmup + 1) + "/" + plan.reps));
+                double s = prefillSeconds(gpt, prompt);
+                if (!warm) {
+                    prefill[i - plan.warmup] = plan.promptLength / s;
+                }
+            }
+            r.prefillTokensPerSecond = Stats.of(prefill);
+            double[] decode = new double[plan.reps];
+            for (int i = 0; i < plan.warmup + plan.reps; i++) {
+                boolean warm = i < plan.warmup;
+                progress.accept(name + ": decode " + plan.newTokens + " new tokens, "
+                        + (warm ? "warm-up" : "rep " + (i - plan.warmup + 1) + "/" + plan.reps));
+                double rate = decodeTokensPerSecond(gpt, prompt, warm ? Math.min(8, plan.newTokens) : plan.newTokens);
+                if (!warm) {
+                    decode[i - plan.warmup] = rate;
+                }
+            }
+            r.decodeTokensPerSecond = Stats.of(decode);
+        }
+        return r;
+    }
+
+    /** A result for a backend that failed part-way: the error in one line. */
+    public static Result failed(String backend, RuntimeException e) {
+        Result r = new Result(backend);
+        String m = e.getMessage() == null ? "" : ": " + e.getMessage().strip().split("\n")[0];
+        r.error = e.getClass().getSimpleName() + m;
+        return r;
+    }
+
+    /** One forward pass over the prompt into fresh KV caches (made before the clock starts), logits to the host. */
+    static double prefillSeconds(Gpt gpt, int[] prompt) {
+        TensorBackend backend = gpt.backend();
+        KvCache[] caches = gpt.newCaches(1);
+        try {
+            long t0 = System.nanoTime();
+            Tensor logits = gpt.forward(prompt, 1, prompt.length, caches, false, Trace.OFF);
+            backend.toArray(logits);
+            double s = (System.nanoTime() - t0) / 1e9;
+            backend.release(logits);
+            return s;
+        } finally {
+            for (KvCache c : caches) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * Greedy generation through {@link dev.jgpt.model.Generator}; the sampler notes when each token's logits reached
+     * the host. The first token comes from the prefill; each later one from one decode step over the KV cache, so
+     * decode speed = (n − 1) / (time of token n − time of token 1).
+     */
+    static double decodeTokensPerSecond(Gpt gpt, int[] prompt, int newTokens) {
+        long[] stamps = new long[newTokens];
+        int[] count = {0};
+        Sampler timed = logits -> {
+            stamps[count[0]++] = System.nanoTime();
+            return Sampler.argmax(logits);
+        };
+        gpt.generator().generate(new int[][] {prompt}, newTokens, timed);
+        return (newTokens - 1) / ((stamps[newTokens - 1] - stamps[0]) / 1e9);
+    }
+
+    /** Every input the sort model takes: all 3^n sequences of n letters (729 for n = 6), as token ids. */
+    static int[][] allSortInputs(GptConfig c) {
+        int n = (c.nPositions + 1) / 2;
+        int count = (int) Math.pow(3, n);
+        int[][] prompts = new int[count][n];
+        for (int i = 0; i < count; i++) {
+            int v = i;
+            for (int j = n - 1; j >= 0; j--) {
+                prompts[i][j] = v % 3;
+                v /= 3;
+            }
+        }
+        return prompts;
+    }
+
+    /** Bytes of weights one decode step reads: every layer's matrices and vectors, ln_f, and the LM head. */
+    public static long weightBytesPerToken(GptConfig c) {
+        long e = c.nEmbd;
+        long perLayer = 12 * e * e + 13 * e; // c_attn 3e²+3e, attn c_proj e²+e, c_fc 4e²+4e, mlp c_proj 4e²+e, 2 LN 4e
+        long head = (long) c.vocabSize * e; // wte (tied) or lm_head: the whole table every step
+        return 4 * (c.nLayer * perLayer + 2 * e + head);
+    }
+}
