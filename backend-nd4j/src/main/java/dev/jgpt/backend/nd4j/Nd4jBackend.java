@@ -159,7 +159,31 @@ public final class Nd4jBackend implements TensorBackend {
         int[] shape = Shapes.withLast(x.shape(), n);
         INDArray out = uninitialized(shape);
         INDArray wa = transposed ? array(w) : columnMajor((Nd4jTensor) w);
-        Nd4j.matmul(array(x).reshape(rows, k), wa, out.reshape(rows, n), false, transposed, false);
+        INDArray x2 = array(x).reshape(rows, k);
+        INDArray o2 = out.reshape(rows, n);
+        int parts = Nd4jThreads.parts((long) rows * k * n, n);
+        if (parts <= 1) {
+            Nd4j.matmul(x2, wa, o2, false, transposed, false);
+            return new Nd4jTensor(out, shape);
+        }
+        // Split the output columns: each thread runs a one-thread BLAS call on a contiguous block of the weight
+        // (rows of a transposed or column-major weight), so all cores stream the weights with no OpenMP barrier.
+        INDArray[] blocks = new INDArray[parts];
+        int[] from = new int[parts + 1];
+        for (int p = 0; p <= parts; p++) {
+            from[p] = (int) ((long) n * p / parts / 16 * 16);
+        }
+        from[parts] = n;
+        Nd4jThreads.run(parts, p -> {
+            INDArray wp = transposed ? wa.get(NDArrayIndex.interval(from[p], from[p + 1]), NDArrayIndex.all())
+                    : wa.get(NDArrayIndex.all(), NDArrayIndex.interval(from[p], from[p + 1]));
+            blocks[p] = uninitialized(rows, from[p + 1] - from[p]);
+            Nd4j.matmul(x2, wp, blocks[p], false, transposed, false);
+        });
+        for (int p = 0; p < parts; p++) {
+            o2.get(NDArrayIndex.all(), NDArrayIndex.interval(from[p], from[p + 1])).assign(blocks[p]);
+            free(blocks[p]);
+        }
         return new Nd4jTensor(out, shape);
     }
 
