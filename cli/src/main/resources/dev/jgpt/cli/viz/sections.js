@@ -195,23 +195,38 @@ var Sections = window.Sections = {};
   };
 
   Sections.output = function (d, s, st, temp) {
-    var tIdx = temp.index, tau = d.temperatures[tIdx];
-    var table = el('table', { class: 'num' }, [el('tr', null, ['#', 'token', 'id', 'logit', 'logit / τ',
-      'probability', ''].map(function (h, i) { return el('th', { class: i === 1 ? 'l' : null, text: h }); }))]);
-    s.top.forEach(function (e, i) {
-      var p = Viz.value(e.p[tIdx]), chosen = e.id === s.chosen;
-      table.appendChild(el('tr', { class: chosen ? 'chosen' : null }, [el('td', { text: String(i + 1) }),
-        el('td', { class: 'l', text: Viz.shown(tokText(d, e.id)) }), el('td', { text: String(e.id) }),
-        el('td', { text: n3(e.logit) }), el('td', { text: Viz.fmt(Viz.value(e.logit) / tau) }),
-        el('td', { text: p.toFixed(4) }),
-        el('td', { class: 'l' }, [el('span', { class: 'pbar', style: 'width:' + Math.round(p * 160) + 'px' }),
-          chosen ? ' ← chosen' : ''])]));
-    });
-    var slider = el('input', { type: 'range', min: 0, max: d.temperatures.length - 1, step: 1, value: tIdx,
-      'aria-label': 'temperature', oninput: function () { temp.set(Number(slider.value)); } });
-    var kids = [el('div', { class: 'temp' }, ['temperature τ', slider, el('strong', { text: String(tau) }),
-      el('span', { class: 'sub', text: tau === 1 ? '(as generated)' : '(what sampling at τ would draw from)' })]),
-    table];
+    function table(tIdx) {
+      var tau = d.temperatures[tIdx];
+      var t = el('table', { class: 'num' }, [el('tr', null, ['#', 'token', 'id', 'logit', 'logit / τ',
+        'probability', ''].map(function (h, i) { return el('th', { class: i === 1 ? 'l' : null, text: h }); }))]);
+      s.top.forEach(function (e, i) {
+        var p = Viz.value(e.p[tIdx]), chosen = e.id === s.chosen;
+        t.appendChild(el('tr', { class: chosen ? 'chosen' : null }, [el('td', { text: String(i + 1) }),
+          el('td', { class: 'l', text: Viz.shown(tokText(d, e.id)) }), el('td', { text: String(e.id) }),
+          el('td', { text: n3(e.logit) }), el('td', { text: Viz.fmt(Viz.value(e.logit) / tau) }),
+          el('td', { text: p.toFixed(4) }),
+          el('td', { class: 'l' }, [el('span', { class: 'pbar', style: 'width:' + Math.round(p * 160) + 'px' }),
+            chosen ? ' ← chosen' : ''])]));
+      });
+      return t;
+    }
+    function label(tIdx) {
+      var tau = d.temperatures[tIdx];
+      return [el('strong', { text: String(tau) }), ' ', el('span', { class: 'sub', text: tau === 1
+        ? '(as generated)' : '(what sampling at this temperature would draw from)' })];
+    }
+    var shownTable = table(temp.index), shownLabel = el('span', null, label(temp.index));
+    var slider = el('input', { type: 'range', min: 0, max: d.temperatures.length - 1, step: 1, value: temp.index,
+      'aria-label': 'temperature', oninput: function () {
+        // only the table and the label change, so the slider keeps its drag
+        var k = Number(slider.value), next = table(k);
+        shownTable.replaceWith(next);
+        shownTable = next;
+        shownLabel.textContent = '';
+        label(k).forEach(function (c) { shownLabel.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+        temp.set(k);
+      } });
+    var kids = [el('div', { class: 'temp' }, ['temperature τ', slider, shownLabel]), shownTable];
     var figs = [];
     if (s.traced) {
       figs.push(channelMap(d, s, 'ln_f'));

@@ -65,7 +65,7 @@
     var n = notes();
     if (n) page.appendChild(n);
     var s = d.steps[state.step];
-    var temp = { index: state.temp, set: function (i) { state.temp = i; rerender('output'); } };
+    var temp = { index: state.temp, set: function (i) { state.temp = i; report(); } };
     ORDER.forEach(function (entry, i) {
       page.appendChild(section(entry, i, s, temp));
     });
@@ -96,14 +96,6 @@
   function titleOf(id) {
     return { embedding: 'Embedding', layernorm: 'Layer norm', attention: 'Self-attention',
       projection: 'Projection and residual', mlp: 'MLP', blocks: 'The stack of blocks' }[id] || id;
-  }
-
-  function rerender(id) {
-    var old = document.getElementById('sec-' + id);
-    var i = ORDER.findIndex(function (e) { return e[0] === id; });
-    var temp = { index: state.temp, set: function (k) { state.temp = k; rerender('output'); } };
-    old.replaceWith(section(ORDER[i], i, d.steps[state.step], temp));
-    report();
   }
 
   function select(step) { set({ step: step }); }
@@ -155,6 +147,11 @@
     b.setAttribute('data-hover', hover('h0.attSm#' + head, sm.r[2] - 1, Math.min(2, sm.c[2] - 1)));
     b.setAttribute('data-hover-norm', hover('‖x‖', d.model.nLayer, 0));
     document.getElementById('tooltip').hidden = true;
+    var slider = document.querySelector('#sec-output input[type=range]');
+    slider.value = '0';
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+    b.setAttribute('data-temperature', document.querySelector('#sec-output .temp strong').textContent + ' '
+      + document.querySelector('#sec-output tr.chosen').children[5].textContent);
     var i;
     for (i = 0; i < d.steps.length; i++) { set({ step: i, layer: 0, head: 0 }); renders++; }
     for (i = 0; i < d.model.nLayer; i++) { set({ step: 0, layer: i, head: 0 }); renders++; }

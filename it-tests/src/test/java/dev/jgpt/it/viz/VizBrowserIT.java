@@ -76,6 +76,8 @@ class VizBrowserIT {
                 "tooltip: " + body.get("data-hover"));
         assertTrue(body.get("data-hover-norm").matches("‖block2\\[0\\]‖ = \\d+\\.\\d{3} \\| position 0 .*"),
                 "tooltip: " + body.get("data-hover-norm"));
+        // the temperature slider recomputes the table: at τ = 0.5 the chosen token is (even) more likely
+        assertTrue(body.get("data-temperature").matches("0\\.5 [01]\\.\\d{4}"), body.get("data-temperature"));
         assertTrue(run.stdout.contains("ABBBCC"), "the page does not show the sorted result ABBBCC");
         for (String s : SECTIONS) {
             assertTrue(run.stdout.contains("id=\"sec-" + s + "\""), "section " + s + " missing");
