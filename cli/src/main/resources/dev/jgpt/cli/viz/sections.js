@@ -165,12 +165,12 @@ var Sections = window.Sections = {};
         + values.length + ' fc values shown are negative), c_proj brings it back to ' + c + ', and the result is '
         + 'added to the residual: mlpResid = attnResid + mlp.',
       body: el('div', null, [
-        maps([channelMap(d, s, 'h' + l + '.ln2'), channelMap(d, s, 'h' + l + '.fc'),
-          channelMap(d, s, 'h' + l + '.gelu')]),
-        maps([el('figure', { class: 'hm' }, [el('figcaption', null, [el('span', { class: 'nm', text: 'GELU' }), ' ',
+        maps([channelMap(d, s, 'h' + l + '.ln2'), channelMap(d, s, 'h' + l + '.fc')]),
+        maps([channelMap(d, s, 'h' + l + '.gelu'), el('figure', { class: 'hm' }, [el('figcaption', null, [
+          el('span', { class: 'nm', text: 'GELU' }), ' ',
           el('span', { class: 'sub', text: 'the curve, and each shown (fc, gelu) pair as a dot' })]),
-          Viz.geluPlot(fc, gelu, d.model.gelu)]),
-          channelMap(d, s, 'h' + l + '.mlp'), channelMap(d, s, 'h' + l + '.mlpResid')])])
+          Viz.geluPlot(fc, gelu, d.model.gelu)])]),
+        maps([channelMap(d, s, 'h' + l + '.mlp'), channelMap(d, s, 'h' + l + '.mlpResid')])])
     };
   };
 
