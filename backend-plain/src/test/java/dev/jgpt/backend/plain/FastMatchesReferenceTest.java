@@ -91,9 +91,34 @@ class FastMatchesReferenceTest {
                     s(shape[2]), bt);
             same("layerNorm no beta", (be, t) -> be.layerNorm(t[0], t[1], null, 1e-5f), shape, x,
                     s(shape[2]), g);
-            same("gelu tanh", (be, t) -> be.gelu(t[0], Gelu.TANH), shape, x);
+            float[] want = ref.toArray(ref.gelu(ref.fromArray(x, shape), Gelu.TANH));
+            for (TensorBackend b : new TensorBackend[] {one, many}) {
+                float[] got = b.toArray(b.gelu(b.fromArray(x, shape), Gelu.TANH));
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals(want[i], got[i], 5e-8 * (Math.abs(x[i]) + Math.abs(want[i])), "gelu tanh at " + x[i]);
+                }
+            }
+            same("gelu tanh, threads", (be, t) -> be == ref ? one.gelu(t[0], Gelu.TANH) : be.gelu(t[0], Gelu.TANH),
+                    shape, x);
             same("gelu erf", (be, t) -> be.gelu(t[0], Gelu.ERF), shape, x);
             same("softmax", (be, t) -> be.softmax(t[0]), shape, x);
+        }
+    }
+
+    @Test
+    void geluTanhKernelOnEdgeCases() {
+        float[] x = {0f, -0f, 1e-30f, -1e-30f, 3f, -3f, -20f, 20f, -1e30f, 1e30f, Float.NaN, Float.POSITIVE_INFINITY};
+        for (float v : x) {
+            float want = dev.jgpt.api.ScalarMath.geluTanh(v);
+            float got = Kernels.geluTanh(v);
+            if (Float.isNaN(want)) {
+                assertEquals(Float.isNaN(want), Float.isNaN(got), "NaN at " + v);
+            } else {
+                assertEquals(want, got, 5e-8 * (Math.abs(v) + Math.abs(want)), "gelu at " + v);
+            }
+        }
+        for (double y : new double[] {-800, -707, -1, -1e-9, 0, 1e-9, 0.5, 1, 20, 700, 710}) {
+            assertEquals(Math.exp(y), Kernels.exp(y), 1e-14 * Math.exp(y), "exp " + y);
         }
     }
 
