@@ -306,7 +306,7 @@ public final class Oracle {
                         abs += Math.abs(term);
                     }
                     v[o] = scale * sum;
-                    tol[o] = ABS + a * EPS * Math.abs(scale) * abs + 2 * EPS * Math.abs(v[o]);
+                    tol[o] = Tolerances.dot(a, Math.abs(scale) * abs, v[o]) + EPS * Math.abs(v[o]); // + the scaling
                 }
             }
         }

@@ -7,8 +7,12 @@ package dev.jgpt.conformance;
  *
  * <p>Sums are the only place where error grows with size. For a sum of K products the classical worst-case bound
  * (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1) is {@code |computed − exact| ≤ γ_K · Σ|terms|} with
- * γ_K ≈ K·u (u = 2⁻²⁴, float32's unit roundoff). It holds for every order of summation (sequential, pairwise,
- * blocked, FMA), so a correct float32 backend can never fail it; we allow twice that ({@link #EPS} = 2u per term).
+ * γ_K ≈ K·u (u = 2⁻²⁴, float32's unit roundoff), for every order of summation (sequential, pairwise, blocked, FMA).
+ * It is pessimistic by about √K: Higham and Mary's probabilistic analysis (SIAM J. Sci. Comput. 41(5), 2019) shows
+ * that, with rounding errors modelled as independent and of mean zero, {@code λ·√K·u · Σ|terms|} holds with
+ * probability at least 1 − 2K·exp(−λ²/2). Dot products here therefore use min(K, 4√K) rounding steps of
+ * {@link #EPS} = 2u each, i.e. λ = 8 (failure probability below 1e-10 even for K = 1024), never more than the
+ * worst-case bound. Observed errors of plain and nd4j stay below 1% of these dot-product tolerances.
  */
 public final class Tolerances {
     private Tolerances() {
@@ -51,10 +55,10 @@ public final class Tolerances {
     public static final double MAX_TIE_FRACTION = 0.01;
 
     /**
-     * Tolerance of one dot product of length {@code k}: {@link #ABS} + k·EPS·Σ|terms| (the worst-case summation bound)
-     * + EPS·|exact| (rounding the result).
+     * Tolerance of one dot product of length {@code k}: {@link #ABS} + min(k, 4√k)·EPS·Σ|terms| (the probabilistic
+     * summation bound, capped by the worst-case one) + EPS·|exact| (rounding the result).
      */
     public static double dot(int k, double sumOfAbsTerms, double exact) {
-        return ABS + k * EPS * sumOfAbsTerms + EPS * Math.abs(exact);
+        return ABS + Math.min(k, 4 * Math.sqrt(k)) * EPS * sumOfAbsTerms + EPS * Math.abs(exact);
     }
 }
