@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gpt", mixinStandardHelpOptions = true, version = "jgpt 0.1.0",
         description = "GPT-2 inference on pluggable tensor backends.",
         subcommands = {SortCommand.class, GenerateCommand.class, ExplainCommand.class, TraceCommand.class,
-            InitCommand.class, ImportLlmVizCommand.class,
+            VizCommand.class, InitCommand.class, TrainSortCommand.class, ImportLlmVizCommand.class,
             BackendsCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 model cannot be loaded, "
                 + "5 backend unknown or unavailable, 6 cannot write output."})

@@ -79,6 +79,13 @@ class CliTest {
     }
 
     @Test
+    void withoutModelTheEmbeddedDefaultSorts() {
+        Run r = gpt("sort", "CBABBC");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("ABBBCC\n", r.out());
+    }
+
+    @Test
     void generatesIds() {
         Run r = gpt("generate", "--model", model(), "--tokens", "2,1,0,1,1,2", "--max-new-tokens", "6",
                 "--format", "ids");
@@ -118,7 +125,6 @@ class CliTest {
         gpt("sort", "CBABBC", "--bogus").assertOneLineError(2, "--bogus");
         gpt("generate", "--model", model()).assertOneLineError(2, "--tokens");
         gpt().assertOneLineError(2, "missing command");
-        gpt("sort", "CBABBC").assertOneLineError(2, "--model");
     }
 
     @Test
