@@ -1,5 +1,6 @@
 package dev.jgpt.conformance;
 
+import dev.jgpt.api.BackendProvider;
 import dev.jgpt.api.Backends;
 import dev.jgpt.api.TensorBackend;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,6 +10,10 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The whole conformance kit in one class. A backend module runs all of it with one test-scoped dependency on
@@ -36,7 +41,41 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
+@ExtendWith(BackendConformanceKit.SkipWhenAbsent.class)
 public abstract class BackendConformanceKit {
+
+    /**
+     * Disables the whole class (reported as skipped, reason printed) when {@link #skipWhenAbsent()} is true and no
+     * provider of that name is registered. The test instance does not exist yet when JUnit evaluates conditions, so
+     * this makes a throw-away one to ask for the name.
+     */
+    static final class SkipWhenAbsent implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            Class<?> type = context.getTestClass().orElse(null);
+            if (type == null || !BackendConformanceKit.class.isAssignableFrom(type)
+                    || context.getTestMethod().isPresent()) {
+                return ConditionEvaluationResult.enabled("not a kit class");
+            }
+            BackendConformanceKit kit;
+            try {
+                var constructor = type.getDeclaredConstructor();
+                constructor.setAccessible(true);
+                kit = (BackendConformanceKit) constructor.newInstance();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return ConditionEvaluationResult.enabled("cannot instantiate " + type.getName() + " early: " + e);
+            }
+            String name = kit.backendName();
+            if (!kit.skipWhenAbsent()
+                    || Backends.discover().all().stream().anyMatch(p -> p.name().equals(name))) {
+                return ConditionEvaluationResult.enabled("backend '" + name + "' is registered");
+            }
+            String reason = "no backend named '" + name + "' is registered (META-INF/services/"
+                    + BackendProvider.class.getName() + " on the test class path); its conformance is skipped";
+            System.err.println("SKIPPED " + type.getSimpleName() + ": " + reason);
+            return ConditionEvaluationResult.disabled(reason);
+        }
+    }
 
     /** The {@link dev.jgpt.api.BackendProvider#name()} of the backend under test. */
     protected abstract String backendName();
