@@ -35,7 +35,19 @@ public final class Backends {
 
     /** The providers that can run here, best rank first. */
     public List<BackendProvider> available() {
-        return providers.stream().filter(p -> p.unavailableReason() == null).collect(Collectors.toList());
+        return providers.stream().filter(p -> whyUnavailable(p) == null).collect(Collectors.toList());
+    }
+
+    /**
+     * The provider's {@link BackendProvider#unavailableReason()}, with a provider that throws (a broken native
+     * library, a class missing from the class path) counted as unavailable rather than crashing discovery.
+     */
+    public static String whyUnavailable(BackendProvider p) {
+        try {
+            return p.unavailableReason();
+        } catch (RuntimeException | LinkageError e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
     }
 
     /** The names of the available providers, for error messages. */
@@ -48,7 +60,7 @@ public final class Backends {
     public BackendProvider require(String name) {
         for (BackendProvider p : providers) {
             if (p.name().equals(name)) {
-                String why = p.unavailableReason();
+                String why = whyUnavailable(p);
                 if (why != null) {
                     throw new BackendException("backend '" + name + "' is unavailable here (" + why
                             + "); available: " + availableNames());
@@ -64,7 +76,7 @@ public final class Backends {
         List<BackendProvider> a = available();
         if (a.isEmpty()) {
             throw new BackendException("no backend is available; found: "
-                    + providers.stream().map(p -> p.name() + " (" + p.unavailableReason() + ")")
+                    + providers.stream().map(p -> p.name() + " (" + whyUnavailable(p) + ")")
                     .collect(Collectors.joining(", ")));
         }
         return a.get(0);

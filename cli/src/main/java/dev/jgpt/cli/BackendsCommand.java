@@ -28,7 +28,7 @@ final class BackendsCommand implements Callable<Integer> {
         Backends backends = Backends.discover();
         out.printf("%-10s %5s  %-40s %s%n", "NAME", "RANK", "AVAILABLE", "DESCRIPTION");
         for (BackendProvider p : backends.all()) {
-            String why = p.unavailableReason();
+            String why = Backends.whyUnavailable(p);
             String available = why == null ? "yes" : "no: " + why;
             if (available.length() > 40) {
                 available = available.substring(0, 37) + "...";
