@@ -352,7 +352,11 @@ public final class Nd4jBackend implements TensorBackend {
         }
         INDArray out = uninitialized(q.dim(0), q.dim(1), tq, tk);
         INDArray scores = out.reshape(bh, tq, tk);
-        Nd4j.matmul(array(q).reshape(bh, tq, a), array(k).reshape(bh, tk, a), scores, false, true, false);
+        INDArray keys = contiguous(k);
+        Nd4j.matmul(array(q).reshape(bh, tq, a), keys.reshape(bh, tk, a), scores, false, true, false);
+        if (keys != array(k)) {
+            free(keys);
+        }
         scores.muli(scale);
         if (offset < tk - 1) {
             INDArray mask = causalMask(tq, tk, offset);
@@ -374,8 +378,12 @@ public final class Nd4jBackend implements TensorBackend {
                     + Arrays.toString(v.shape()));
         }
         INDArray out = uninitialized(p.dim(0), p.dim(1), tq, a);
-        Nd4j.matmul(array(p).reshape(bh, tq, tk), array(v).reshape(bh, tk, a), out.reshape(bh, tq, a),
+        INDArray values = contiguous(v);
+        Nd4j.matmul(array(p).reshape(bh, tq, tk), values.reshape(bh, tk, a), out.reshape(bh, tq, a),
                 false, false, false);
+        if (values != array(v)) {
+            free(values);
+        }
         return new Nd4jTensor(out, p.dim(0), p.dim(1), tq, a);
     }
 
@@ -431,12 +439,21 @@ public final class Nd4jBackend implements TensorBackend {
     }
 
     /** The array's buffer as native-order floats (the array must be c-order and not a view). */
-    private static FloatBuffer nio(INDArray a) {
+    static FloatBuffer nio(INDArray a) {
         return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /** {@code a} itself when it owns a c-order buffer, else a c-order copy. */
     private static INDArray owned(INDArray a) {
+        return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+    }
+
+    /**
+     * The tensor's array if it owns c-order memory, else (a KV cache view) a c-order copy the caller frees: made
+     * here rather than by a reshape, so it is freed at once instead of at garbage collection.
+     */
+    private static INDArray contiguous(Tensor t) {
+        INDArray a = array(t);
         return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
     }
 

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * An ND4J tensor: a float32, c-order (row-major) {@link INDArray} and its shape. The backend never hands out an array
  * that shares memory with another tensor, so each one may be released on its own, with one exception: the
- * {@linkplain #view views} of a KV cache, which the cache frees. Never mutated once handed out.
+ * {@linkplain #view keys and values} a KV cache hands out, which the cache frees. Never mutated once handed out.
  */
 final class Nd4jTensor implements Tensor {
     /**
@@ -23,7 +23,7 @@ final class Nd4jTensor implements Tensor {
         this(array, true, shape);
     }
 
-    /** A tensor over a view whose memory belongs to someone else (see {@link Nd4jKvCache}). */
+    /** A tensor over memory that belongs to someone else (see {@link Nd4jKvCache}): release does nothing. */
     static Nd4jTensor view(INDArray view, int... shape) {
         return new Nd4jTensor(view, false, shape);
     }
