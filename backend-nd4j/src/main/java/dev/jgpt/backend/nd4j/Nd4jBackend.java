@@ -174,12 +174,13 @@ public final class Nd4jBackend implements TensorBackend {
             from[p] = (int) ((long) n * p / parts / 16 * 16);
         }
         from[parts] = n;
-        Nd4jThreads.run(parts, p -> {
-            INDArray wp = transposed ? wa.get(NDArrayIndex.interval(from[p], from[p + 1]), NDArrayIndex.all())
+        INDArray[] weights = new INDArray[parts];
+        for (int p = 0; p < parts; p++) { // allocated on the caller: native memory is made and freed on one thread
+            weights[p] = transposed ? wa.get(NDArrayIndex.interval(from[p], from[p + 1]), NDArrayIndex.all())
                     : wa.get(NDArrayIndex.all(), NDArrayIndex.interval(from[p], from[p + 1]));
             blocks[p] = uninitialized(rows, from[p + 1] - from[p]);
-            Nd4j.matmul(x2, wp, blocks[p], false, transposed, false);
-        });
+        }
+        Nd4jThreads.run(parts, p -> Nd4j.matmul(x2, weights[p], blocks[p], false, transposed, false));
         for (int p = 0; p < parts; p++) {
             o2.get(NDArrayIndex.all(), NDArrayIndex.interval(from[p], from[p + 1])).assign(blocks[p]);
             free(blocks[p]);

@@ -27,6 +27,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 final class Nd4jThreads {
     /** Below this many multiply-adds a matmul runs in one BLAS call on the caller. */
     private static final long MIN_SPLIT_WORK = 1L << 20;
+    /** Narrower products (a nano model's) run in one call: their blocks would be too small to pay for a thread. */
+    private static final int MIN_SPLIT_COLUMNS = 512;
     private static final int THREADS = Math.max(1,
             Integer.getInteger("jgpt.nd4j.threads", Runtime.getRuntime().availableProcessors()));
     private static ExecutorService pool;
@@ -55,7 +57,7 @@ final class Nd4jThreads {
 
     /** Into how many column blocks to split a matmul of {@code work} multiply-adds and {@code n} columns. */
     static int parts(long work, int n) {
-        return pool == null || work < MIN_SPLIT_WORK ? 1 : Math.max(1, Math.min(THREADS, n / 64));
+        return pool == null || work < MIN_SPLIT_WORK || n < MIN_SPLIT_COLUMNS ? 1 : Math.min(THREADS, n / 256);
     }
 
     /** Runs {@code body} for 0..parts−1, part 0 on the caller; returns when all are done. */
