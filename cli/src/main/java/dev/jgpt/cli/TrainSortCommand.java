@@ -151,7 +151,8 @@ final class TrainSortCommand implements Callable<Integer> {
         private static final int WIDTH = 24;
         private final PrintWriter err;
         private final boolean terminal;
-        private long lastDraw = Long.MIN_VALUE;
+        private long lastDraw = -1;
+        private int lastLength;
         private int lastDecile;
         double lastLoss = Double.NaN;
 
@@ -165,9 +166,13 @@ final class TrainSortCommand implements Callable<Integer> {
             lastLoss = loss;
             boolean done = iter == iters;
             if (terminal) {
-                if (done || elapsedNanos - lastDraw >= 100_000_000L) {
+                if (done || lastDraw < 0 || elapsedNanos - lastDraw >= 100_000_000L) {
                     lastDraw = elapsedNanos;
-                    err.print("\r" + line(iter, iters, loss, elapsedNanos) + (done ? "\n" : ""));
+                    String text = line(iter, iters, loss, elapsedNanos);
+                    // blanks over the end of a longer previous line
+                    String pad = " ".repeat(Math.max(0, lastLength - text.length()));
+                    lastLength = text.length();
+                    err.print("\r" + text + pad + (done ? "\n" : ""));
                     err.flush();
                 }
             } else {
