@@ -86,4 +86,15 @@ class GenerateTextTest {
         assertTrue(sorted.out().strip().matches("[ABC]{6}"), sorted.out()); // untrained: any letters, but six
         gpt("init", "--preset", "gpt5", "--out", out.toString()).assertOneLineError(2, "gpt5");
     }
+
+    @Test
+    void trainSortWritesALoadableModelAndRefusesBadArguments() throws Exception {
+        Path out = tmp.resolve("trained");
+        CliTest.Run r = gpt("train-sort", "--out", out.toString(), "--iters", "30", "--seed", "3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("729"), r.out());
+        assertEquals(0, gpt("sort", "CBABBC", "--model", out.toString()).code());
+        gpt("train-sort", "--out", out.toString(), "--iters", "0").assertOneLineError(3, "iters");
+        gpt("train-sort", "--out", out.resolve("config.json").toString(), "--iters", "5").assertOneLineError(6);
+    }
 }
