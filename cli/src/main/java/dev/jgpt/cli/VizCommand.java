@@ -4,7 +4,6 @@ import dev.jgpt.cli.viz.TracePlan;
 import dev.jgpt.cli.viz.VizData;
 import dev.jgpt.cli.viz.VizPage;
 import dev.jgpt.model.Gpt;
-import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.Sampling;
 import dev.jgpt.model.Tokenizer;
 import dev.jgpt.model.Walkthrough;
@@ -19,7 +18,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code gpt viz}: the walkthrough as one self-contained HTML page with the run's tensors as heat-maps. */
@@ -36,13 +34,8 @@ final class VizCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options = new ModelOptions();
 
-    @Parameters(paramLabel = "SEQ", arity = "0..1", defaultValue = "CBABBC",
-            description = "The prompt: letters for the sort model, text for GPT-2 (default: ${DEFAULT-VALUE}).")
-    String sequence;
-
-    @Option(names = "--max-new-tokens", paramLabel = "N",
-            description = "Tokens to generate (default: the sort length for the sort model, else 8).")
-    Integer maxNewTokens;
+    @Mixin
+    WalkthroughPrompt walkthroughPrompt = new WalkthroughPrompt();
 
     @Option(names = "--out", required = true, paramLabel = "FILE.html", description = "The page to write.")
     Path out;
@@ -54,20 +47,11 @@ final class VizCommand implements Callable<Integer> {
                     + "walkthrough.html", null);
         }
         try (Gpt gpt = options.load()) {
-            Tokenizer tokenizer = Tokenizer.forModel(gpt.config());
-            int[] prompt = tokenizer.encode(sequence);
-            if (prompt.length == 0) {
-                throw new InvalidInputException("empty prompt: give a sequence, e.g. CBABBC");
-            }
-            boolean sortModel = gpt.config().vocabSize == 3;
-            int n = maxNewTokens != null ? maxNewTokens : sortModel ? (gpt.config().nPositions + 1) / 2 : 8;
-            if (sortModel && maxNewTokens == null && prompt.length != n) {
-                throw new InvalidInputException(sequence + " has " + prompt.length + " letters; this model sorts "
-                        + "exactly " + n);
-            }
-            if (n < 1) {
-                throw new InvalidInputException("--max-new-tokens must be at least 1 for a walkthrough, got " + n);
-            }
+            WalkthroughPrompt.Resolved resolved = walkthroughPrompt.resolve(gpt);
+            Tokenizer tokenizer = resolved.tokenizer;
+            int[] prompt = resolved.ids;
+            int n = resolved.newTokens;
+            String sequence = walkthroughPrompt.sequence;
             TracePlan plan = TracePlan.of(gpt.config(), prompt.length, n, TracePlan.DEFAULT_BUDGET);
             Walkthrough run = Walkthrough.run(gpt, prompt, n, Sampling.greedy(), plan::traced);
             String modelName = options.model != null ? options.model.toString() : "the embedded sort model";

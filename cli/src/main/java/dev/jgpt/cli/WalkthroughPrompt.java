@@ -1,0 +1,50 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.model.Gpt;
+import dev.jgpt.model.InvalidInputException;
+import dev.jgpt.model.Tokenizer;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The prompt and length of a walkthrough ({@code explain}, {@code viz}), with the sort model's rules. */
+final class WalkthroughPrompt {
+    @Parameters(paramLabel = "SEQ", arity = "0..1", defaultValue = "CBABBC",
+            description = "The prompt: letters for the sort model, text for GPT-2 (default: ${DEFAULT-VALUE}).")
+    String sequence;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N",
+            description = "Tokens to generate (default: the sort length for the sort model, else 8).")
+    Integer maxNewTokens;
+
+    /** What the model will be walked through with. */
+    static final class Resolved {
+        final Tokenizer tokenizer;
+        final int[] ids;
+        final int newTokens;
+
+        Resolved(Tokenizer tokenizer, int[] ids, int newTokens) {
+            this.tokenizer = tokenizer;
+            this.ids = ids;
+            this.newTokens = newTokens;
+        }
+    }
+
+    /** Tokenises the prompt for {@code gpt} and decides how many tokens to generate (at least one). */
+    Resolved resolve(Gpt gpt) {
+        Tokenizer tokenizer = Tokenizer.forModel(gpt.config());
+        int[] prompt = tokenizer.encode(sequence);
+        if (prompt.length == 0) {
+            throw new InvalidInputException("empty prompt: give a sequence, e.g. CBABBC");
+        }
+        boolean sortModel = gpt.config().vocabSize == 3;
+        int n = maxNewTokens != null ? maxNewTokens : sortModel ? (gpt.config().nPositions + 1) / 2 : 8;
+        if (sortModel && maxNewTokens == null && prompt.length != n) {
+            throw new InvalidInputException(sequence + " has " + prompt.length + " letters; this model sorts exactly "
+                    + n);
+        }
+        if (n < 1) {
+            throw new InvalidInputException("--max-new-tokens must be at least 1 for a walkthrough, got " + n);
+        }
+        return new Resolved(tokenizer, prompt, n);
+    }
+}
