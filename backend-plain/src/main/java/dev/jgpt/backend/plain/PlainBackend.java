@@ -144,9 +144,10 @@ public final class PlainBackend implements TensorBackend {
         float[] out = new float[rows * n];
         long work = (long) rows * k * n;
         if (rows < Kernels.PACK_MIN_ROWS) {
-            // a decode step: split the columns, so every core streams its share of every weight row
+            // a decode step: split the columns, one contiguous share per thread (longer runs per weight row stream
+            // better: 15 vs 9 GB/s for 768×3072 with four shares per thread), so every core streams its share
             int units = (n + 15) / 16;
-            parallel.forRange(units, 8, work, (u0, u1) ->
+            parallel.forRange(units, Math.max(8, units / parallel.threads), work, (u0, u1) ->
                     Kernels.matmulStream(a, b, out, k, n, 0, rows, u0 * 16, Math.min(n, u1 * 16)));
         } else {
             int rowBlocks = (rows + Kernels.ROW_BLOCK - 1) / Kernels.ROW_BLOCK;
