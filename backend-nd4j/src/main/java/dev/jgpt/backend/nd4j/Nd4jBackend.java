@@ -107,7 +107,7 @@ public final class Nd4jBackend implements TensorBackend {
 
     // ---------------------------------------------------------------------------------------------------- primitives
 
-    /** {@code Nd4j.pullRows} (one native gather) straight into the result. */
+    /** Row copies from the table's buffer into the result ({@code Nd4j.pullRows} for a table that is not c-order). */
     @Override
     public Tensor gatherRows(Tensor table, int[] ids, int... prefix) {
         if (Shapes.size(prefix) != ids.length) {
@@ -127,7 +127,18 @@ public final class Nd4jBackend implements TensorBackend {
         int[] shape = Arrays.copyOf(prefix, prefix.length + 1);
         shape[prefix.length] = c;
         INDArray out = uninitialized(shape);
-        Nd4j.pullRows(array(table), out.reshape(ids.length, c), 1, ids);
+        INDArray t = array(table);
+        if (t.isView() || t.ordering() != 'c') {
+            Nd4j.pullRows(t, out.reshape(ids.length, c), 1, ids);
+        } else {
+            // bulk copies through the NIO buffers: no index buffer for ND4J to allocate (and cache) per call
+            FloatBuffer from = nio(t);
+            FloatBuffer to = nio(out);
+            for (int id : ids) {
+                from.limit(id * c + c).position(id * c);
+                to.put(from);
+            }
+        }
         return new Nd4jTensor(out, shape);
     }
 
@@ -237,12 +248,13 @@ public final class Nd4jBackend implements TensorBackend {
         INDArray out = uninitialized(x.shape());
         INDArray y = out.reshape(rows, c);
         INDArray mean = in.mean(true, 1);
-        INDArray std = Transforms.sqrt(in.var(false, 1).reshape(rows, 1).addi(eps), false);
+        INDArray variance = in.var(false, 1);
+        INDArray std = Transforms.sqrt(variance.reshape(rows, 1).addi(eps), false); // a view of variance
         y.assign(in).subiColumnVector(mean).diviColumnVector(std).muliRowVector(array(gamma));
         if (beta != null) {
             y.addiRowVector(array(beta));
         }
-        free(mean, std);
+        free(mean, variance); // std is a view: freeing it would leave variance to the garbage collector
         return new Nd4jTensor(out, x.shape());
     }
 

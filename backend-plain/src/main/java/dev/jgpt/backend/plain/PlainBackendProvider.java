@@ -3,7 +3,10 @@ package dev.jgpt.backend.plain;
 import dev.jgpt.api.BackendProvider;
 import dev.jgpt.api.TensorBackend;
 
-/** Registers the plain backend. Always available; ranked first because it starts instantly and is the oracle. */
+/**
+ * Registers the plain backend. Always available; ranked first because it starts instantly, is the oracle (its kernels
+ * give the bits of {@link ReferenceBackend}) and is the fastest at decode on small machines (docs/PERFORMANCE.md).
+ */
 public final class PlainBackendProvider implements BackendProvider {
     @Override
     public String name() {
@@ -17,7 +20,7 @@ public final class PlainBackendProvider implements BackendProvider {
 
     @Override
     public String description() {
-        return "plain Java float[] loops: the readable reference every backend is held against";
+        return "plain Java float[] loops on all cores, the same bits as its one-thread reference loops";
     }
 
     @Override
