@@ -46,25 +46,45 @@ class LongRunIT {
             }
             long heap0 = heapAfterGc();
             long rss0 = rss();
+            long rssHalf = 0;
             for (int done = WARM_UP_BATCHES * BATCH; done < GENERATIONS; done += BATCH) {
                 gpt.generator().generate(prompts, 6, Sampler.greedy());
+                if (done == GENERATIONS / 2) {
+                    heapAfterGc();
+                    rssHalf = rss();
+                }
             }
             long heap1 = heapAfterGc();
             long rss1 = rss();
-            System.out.printf("%s: %d generations; heap %.1f → %.1f MB, resident %.1f → %.1f MB%n", name,
-                    GENERATIONS, heap0 / 1e6, heap1 / 1e6, rss0 / 1e6, rss1 / 1e6);
+            System.out.printf("%s: %d generations; heap %.1f → %.1f MB, resident %.1f → %.1f → %.1f MB (start, "
+                    + "half-way, end)%n", name, GENERATIONS, heap0 / 1e6, heap1 / 1e6, rss0 / 1e6, rssHalf / 1e6,
+                    rss1 / 1e6);
             assertTrue(heap1 - heap0 < HEAP_TOLERANCE, "heap grew from " + heap0 + " to " + heap1);
             assertTrue(rss1 - rss0 < RSS_TOLERANCE, "resident memory grew from " + rss0 + " to " + rss1);
+            // a leak grows at the same rate in both halves; an allocator settling in grows in the first only
+            assertTrue(rss1 - rssHalf < RSS_TOLERANCE / 2, "resident memory grew from " + rssHalf + " half-way to "
+                    + rss1);
         }
     }
 
+    /**
+     * Used heap once it has settled: ND4J frees native buffers explicitly, but its deallocator threads drop their
+     * bookkeeping for collected arrays asynchronously, so GC runs until the used heap stops falling (at most 40
+     * rounds of a quarter second).
+     */
     static long heapAfterGc() throws InterruptedException {
         Runtime rt = Runtime.getRuntime();
-        for (int i = 0; i < 3; i++) {
+        long last = Long.MAX_VALUE;
+        for (int i = 0; i < 40; i++) {
             System.gc();
-            Thread.sleep(50);
+            Thread.sleep(250);
+            long used = rt.totalMemory() - rt.freeMemory();
+            if (used > last - (1L << 20)) {
+                return Math.min(used, last);
+            }
+            last = used;
         }
-        return rt.totalMemory() - rt.freeMemory();
+        return last;
     }
 
     /** VmRSS of this process, in bytes. */
