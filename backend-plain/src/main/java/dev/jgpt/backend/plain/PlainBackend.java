@@ -26,6 +26,8 @@ import java.util.Arrays;
  * Threads: {@code -Djgpt.plain.threads=N} (default: all available processors).
  */
 public final class PlainBackend implements TensorBackend {
+    /** Operations that only move data (no arithmetic to speed up) are the reference's, not written twice. */
+    private final ReferenceBackend reference = new ReferenceBackend();
     static final String NAME = "plain";
 
     private final Parallel parallel;
@@ -60,13 +62,7 @@ public final class PlainBackend implements TensorBackend {
     /** Adopts a heap array that holds exactly the weight (e.g. widened from F16) instead of copying it again. */
     @Override
     public Tensor weight(FloatBuffer data, int... shape) {
-        if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0
-                && data.array().length == Shapes.size(shape)) {
-            return new PlainTensor(data.array(), shape);
-        }
-        float[] copy = new float[Shapes.intSize(shape)];
-        data.duplicate().get(copy);
-        return new PlainTensor(copy, shape);
+        return reference.weight(data, shape);
     }
 
     @Override
@@ -89,23 +85,7 @@ public final class PlainBackend implements TensorBackend {
 
     @Override
     public Tensor gatherRows(Tensor table, int[] ids, int... prefix) {
-        if (Shapes.size(prefix) != ids.length) {
-            throw new IllegalArgumentException(
-                    ids.length + " ids do not fill the shape " + Arrays.toString(prefix));
-        }
-        int n = table.dim(0);
-        int c = table.dim(1);
-        float[] src = data(table);
-        float[] out = new float[ids.length * c];
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= n) {
-                throw new IndexOutOfBoundsException("row " + ids[i] + " outside [0, " + n + ")");
-            }
-            System.arraycopy(src, ids[i] * c, out, i * c, c);
-        }
-        int[] shape = Arrays.copyOf(prefix, prefix.length + 1);
-        shape[prefix.length] = c;
-        return new PlainTensor(out, shape);
+        return reference.gatherRows(table, ids, prefix);
     }
 
     @Override
@@ -239,46 +219,12 @@ public final class PlainBackend implements TensorBackend {
 
     @Override
     public Tensor slice(Tensor x, int axis, int from, int to) {
-        int[] shape = x.shape();
-        int ax = Shapes.axis(axis, shape.length);
-        if (from < 0 || to > shape[ax] || from > to) {
-            throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of axis size " + shape[ax]);
-        }
-        int outer = Shapes.intSize(Arrays.copyOf(shape, ax));
-        int inner = Shapes.intSize(Arrays.copyOfRange(shape, ax + 1, shape.length));
-        int[] outShape = shape.clone();
-        outShape[ax] = to - from;
-        float[] in = data(x);
-        float[] out = new float[Shapes.intSize(outShape)];
-        int chunk = (to - from) * inner;
-        for (int o = 0; o < outer; o++) {
-            System.arraycopy(in, (o * shape[ax] + from) * inner, out, o * chunk, chunk);
-        }
-        return new PlainTensor(out, outShape);
+        return reference.slice(x, axis, from, to);
     }
 
     @Override
     public Tensor concat(Tensor a, Tensor b, int axis) {
-        int[] sa = a.shape();
-        int[] sb = b.shape();
-        int ax = Shapes.axis(axis, sa.length);
-        int[] check = sb.clone();
-        check[ax] = sa[ax];
-        Shapes.require("concat", check, sa);
-        int outer = Shapes.intSize(Arrays.copyOf(sa, ax));
-        int inner = Shapes.intSize(Arrays.copyOfRange(sa, ax + 1, sa.length));
-        int[] outShape = sa.clone();
-        outShape[ax] = sa[ax] + sb[ax];
-        float[] x = data(a);
-        float[] y = data(b);
-        float[] out = new float[x.length + y.length];
-        int ca = sa[ax] * inner;
-        int cb = sb[ax] * inner;
-        for (int o = 0; o < outer; o++) {
-            System.arraycopy(x, o * ca, out, o * (ca + cb), ca);
-            System.arraycopy(y, o * cb, out, o * (ca + cb) + ca, cb);
-        }
-        return new PlainTensor(out, outShape);
+        return reference.concat(a, b, axis);
     }
 
     @Override
