@@ -152,71 +152,13 @@ public final class Nd4jBackend implements TensorBackend {
     /** One BLAS sgemm ({@code Nd4j.matmul}) of x as [rows, K] by w, written into the result. */
     @Override
     public Tensor matmul(Tensor x, Tensor w) {
-        return product("matmul", x, w, w.dim(0), w.dim(1), false);
+        return Nd4jMatmul.product("matmul", x, w, w.dim(0), w.dim(1), false);
     }
 
     /** One BLAS sgemm with w transposed in place (no copy of w), written into the result. */
     @Override
     public Tensor matmulTransposed(Tensor x, Tensor w) {
-        return product("matmulTransposed", x, w, w.dim(1), w.dim(0), true);
-    }
-
-    private static Tensor product(String what, Tensor x, Tensor w, int k, int n, boolean transposed) {
-        if (w.rank() != 2 || x.dim(-1) != k) {
-            throw new IllegalArgumentException(what + ": x " + Arrays.toString(x.shape()) + " by w "
-                    + Arrays.toString(w.shape()));
-        }
-        int rows = Shapes.rows(x.shape());
-        int[] shape = Shapes.withLast(x.shape(), n);
-        INDArray out = uninitialized(shape);
-        INDArray wa = transposed ? array(w) : columnMajor((Nd4jTensor) w);
-        INDArray x2 = array(x).reshape(rows, k);
-        INDArray o2 = out.reshape(rows, n);
-        int parts = Nd4jThreads.parts((long) rows * k * n, n);
-        if (parts <= 1) {
-            Nd4j.matmul(x2, wa, o2, false, transposed, false);
-            return new Nd4jTensor(out, shape);
-        }
-        // Split the output columns: each thread runs a one-thread BLAS call on a contiguous block of the weight
-        // (rows of a transposed or column-major weight), so all cores stream the weights with no OpenMP barrier.
-        INDArray[] blocks = new INDArray[parts];
-        int[] from = new int[parts + 1];
-        for (int p = 0; p <= parts; p++) {
-            from[p] = (int) ((long) n * p / parts / 16 * 16);
-        }
-        from[parts] = n;
-        INDArray[] weights = new INDArray[parts];
-        for (int p = 0; p < parts; p++) { // allocated on the caller: native memory is made and freed on one thread
-            weights[p] = transposed ? wa.get(NDArrayIndex.interval(from[p], from[p + 1]), NDArrayIndex.all())
-                    : wa.get(NDArrayIndex.all(), NDArrayIndex.interval(from[p], from[p + 1]));
-            blocks[p] = uninitialized(rows, from[p + 1] - from[p]);
-        }
-        Nd4jThreads.run(parts, p -> Nd4j.matmul(x2, weights[p], blocks[p], false, transposed, false));
-        for (int p = 0; p < parts; p++) {
-            o2.get(NDArrayIndex.all(), NDArrayIndex.interval(from[p], from[p + 1])).assign(blocks[p]);
-            free(blocks[p]);
-        }
-        return new Nd4jTensor(out, shape);
-    }
-
-    /**
-     * The weight [K, N] in column-major order, converted on first use and kept. A decode step multiplies one row
-     * by each weight (BLAS gemv), which streams the weight once: with the weight column-major each output is one
-     * contiguous dot product, and gemv ran 1.3-1.6× faster than over the row-major layout (measured with OpenBLAS
-     * at [768, 3072]); gemm for a prefill is as fast either way. The row-major copy is left to the garbage
-     * collector (another thread may still be reading it).
-     */
-    private static INDArray columnMajor(Nd4jTensor w) {
-        INDArray a = w.array;
-        if (a.ordering() == 'f' || a.wasClosed()) {
-            return array(w);
-        }
-        synchronized (w) {
-            if (w.array.ordering() != 'f') {
-                w.array = w.array.dup('f');
-            }
-            return w.array;
-        }
+        return Nd4jMatmul.product("matmulTransposed", x, w, w.dim(1), w.dim(0), true);
     }
 
     /** {@link #matmul} then {@code addiRowVector(bias)} in place on the product. */
@@ -354,50 +296,13 @@ public final class Nd4jBackend implements TensorBackend {
      */
     @Override
     public Tensor attentionScores(Tensor q, Tensor k, float scale, int offset) {
-        int bh = q.dim(0) * q.dim(1);
-        int tq = q.dim(2);
-        int a = q.dim(3);
-        int tk = k.dim(2);
-        if (q.rank() != 4 || k.rank() != 4 || k.dim(3) != a || k.dim(0) * k.dim(1) != bh || offset < 0
-                || offset + tq > tk) {
-            throw new IllegalArgumentException("attentionScores: q " + Arrays.toString(q.shape()) + ", k "
-                    + Arrays.toString(k.shape()) + ", offset " + offset);
-        }
-        INDArray out = uninitialized(q.dim(0), q.dim(1), tq, tk);
-        INDArray scores = out.reshape(bh, tq, tk);
-        INDArray keys = contiguous(k);
-        Nd4j.matmul(array(q).reshape(bh, tq, a), keys.reshape(bh, tk, a), scores, false, true, false);
-        if (keys != array(k)) {
-            free(keys);
-        }
-        scores.muli(scale);
-        if (offset < tk - 1) {
-            INDArray mask = causalMask(tq, tk, offset);
-            scores.addi(mask);
-            free(mask);
-        }
-        return new Nd4jTensor(out, q.dim(0), q.dim(1), tq, tk);
+        return Nd4jAttention.scores(q, k, scale, offset);
     }
 
     /** One batched {@code Nd4j.matmul} of p by v over the B·H heads, written into the result. */
     @Override
     public Tensor attentionMix(Tensor p, Tensor v) {
-        int bh = p.dim(0) * p.dim(1);
-        int tq = p.dim(2);
-        int tk = p.dim(3);
-        int a = v.dim(3);
-        if (p.rank() != 4 || v.rank() != 4 || v.dim(2) != tk || v.dim(0) * v.dim(1) != bh) {
-            throw new IllegalArgumentException("attentionMix: p " + Arrays.toString(p.shape()) + ", v "
-                    + Arrays.toString(v.shape()));
-        }
-        INDArray out = uninitialized(p.dim(0), p.dim(1), tq, a);
-        INDArray values = contiguous(v);
-        Nd4j.matmul(array(p).reshape(bh, tq, tk), values.reshape(bh, tk, a), out.reshape(bh, tq, a),
-                false, false, false);
-        if (values != array(v)) {
-            free(values);
-        }
-        return new Nd4jTensor(out, p.dim(0), p.dim(1), tq, a);
+        return Nd4jAttention.mix(p, v);
     }
 
     /** {@link #attentionScores}, the {@code softmax} op in place on the scores, then {@link #attentionMix}. */
@@ -425,20 +330,8 @@ public final class Nd4jBackend implements TensorBackend {
         return a;
     }
 
-    /**
-     * The causal mask [Tq, Tk]: 0 where j ≤ offset + i, −∞ after. Filled on the host and uploaded, because
-     * {@code Nd4j.tri(n, m, k)} of ND4J 1.0.0-M2.1 is wrong for a single row (n = 1 gives all ones or all zeros).
-     */
-    private static INDArray causalMask(int tq, int tk, int offset) {
-        float[] mask = new float[tq * tk];
-        for (int i = 0; i < tq; i++) {
-            Arrays.fill(mask, i * tk + Math.min(tk, offset + i + 1), (i + 1) * tk, Float.NEGATIVE_INFINITY);
-        }
-        return copyOf(FloatBuffer.wrap(mask), new int[] {tq, tk});
-    }
-
     /** A fresh c-order array holding the next ∏ shape floats of {@code data}: one bulk NIO copy. */
-    private static INDArray copyOf(FloatBuffer data, int[] shape) {
+    static INDArray copyOf(FloatBuffer data, int[] shape) {
         INDArray out = uninitialized(shape);
         FloatBuffer src = data.duplicate();
         src.limit(src.position() + Shapes.intSize(shape));
@@ -447,7 +340,7 @@ public final class Nd4jBackend implements TensorBackend {
     }
 
     /** A fresh float32 c-order array, contents undefined. */
-    private static INDArray uninitialized(int... shape) {
+    static INDArray uninitialized(int... shape) {
         return Nd4j.createUninitialized(F32, Arrays.stream(shape).asLongStream().toArray(), 'c');
     }
 
@@ -458,15 +351,6 @@ public final class Nd4jBackend implements TensorBackend {
 
     /** {@code a} itself when it owns a c-order buffer, else a c-order copy. */
     private static INDArray owned(INDArray a) {
-        return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
-    }
-
-    /**
-     * The tensor's array if it owns c-order memory, else (a KV cache view) a c-order copy the caller frees: made
-     * here rather than by a reshape, so it is freed at once instead of at garbage collection.
-     */
-    private static INDArray contiguous(Tensor t) {
-        INDArray a = array(t);
         return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
     }
 
