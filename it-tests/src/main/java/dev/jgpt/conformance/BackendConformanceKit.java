@@ -32,7 +32,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <ul>
  *   <li>{@link Registration}: found by ServiceLoader, well-formed provider, Guice module, every selection source
  *       ({@link ProviderConformance});</li>
- *   <li>{@link Ops}: every SPI operation against the float64 oracle ({@link OpConformance});</li>
+ *   <li>{@link DataOps}, {@link MathOps}, {@link AttentionOps}: every SPI operation against the float64 oracle, by
+ *       family ({@link DataOpConformance}, {@link MathOpConformance}, {@link AttentionOpConformance}; all three
+ *       together: {@link OpConformance});</li>
  *   <li>{@link Model}: llm-viz's partials within 1e-5, skipped when {@code ../shared} is absent
  *       ({@link ModelConformance});</li>
  *   <li>{@link Sequences}: greedy sequences identical to plain's ({@link SequenceConformance}).</li>
@@ -116,11 +118,53 @@ public abstract class BackendConformanceKit {
         }
     }
 
-    /** Op level. */
+    /** Op level, data movement. */
     @Nested
     @Order(2)
-    @DisplayName("op level")
-    class Ops extends OpConformance {
+    @DisplayName("op level: data movement")
+    class DataOps extends DataOpConformance {
+        @Override
+        protected String backendName() {
+            return BackendConformanceKit.this.backendName();
+        }
+
+        @Override
+        protected TensorBackend createBackend() {
+            return BackendConformanceKit.this.createBackend();
+        }
+
+        @Override
+        protected boolean skipWhenAbsent() {
+            return BackendConformanceKit.this.skipWhenAbsent();
+        }
+    }
+
+    /** Op level, arithmetic. */
+    @Nested
+    @Order(3)
+    @DisplayName("op level: arithmetic")
+    class MathOps extends MathOpConformance {
+        @Override
+        protected String backendName() {
+            return BackendConformanceKit.this.backendName();
+        }
+
+        @Override
+        protected TensorBackend createBackend() {
+            return BackendConformanceKit.this.createBackend();
+        }
+
+        @Override
+        protected boolean skipWhenAbsent() {
+            return BackendConformanceKit.this.skipWhenAbsent();
+        }
+    }
+
+    /** Op level, attention and the KV cache. */
+    @Nested
+    @Order(4)
+    @DisplayName("op level: attention and KV cache")
+    class AttentionOps extends AttentionOpConformance {
         @Override
         protected String backendName() {
             return BackendConformanceKit.this.backendName();
@@ -139,7 +183,7 @@ public abstract class BackendConformanceKit {
 
     /** Model level. */
     @Nested
-    @Order(3)
+    @Order(5)
     @DisplayName("model level")
     class Model extends ModelConformance {
         @Override
@@ -160,7 +204,7 @@ public abstract class BackendConformanceKit {
 
     /** Sequence level. */
     @Nested
-    @Order(4)
+    @Order(6)
     @DisplayName("sequence level")
     class Sequences extends SequenceConformance {
         @Override
