@@ -1,7 +1,6 @@
 package dev.jgpt.backend.nd4j;
 
-import dev.jgpt.api.KvCache;
-import dev.jgpt.api.Shapes;
+import dev.jgpt.api.PreallocatedKvCache;
 import dev.jgpt.api.Tensor;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,53 +17,24 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>No ND4J views of the storage are handed out, so every array the cache makes is freed explicitly, never left to
  * the garbage collector and JavaCPP's deallocator thread.
  */
-final class Nd4jKvCache implements KvCache {
-    private final int batch;
-    private final int heads;
-    private final int headSize;
-    private final int capacity;
+final class Nd4jKvCache extends PreallocatedKvCache {
     private INDArray keys;
     private INDArray values;
     private INDArray keysOut;
     private INDArray valuesOut;
-    private int length;
 
     Nd4jKvCache(int batch, int heads, int headSize, int capacity) {
-        this.batch = batch;
-        this.heads = heads;
-        this.headSize = headSize;
-        this.capacity = capacity;
+        super(batch, heads, headSize, capacity);
         long[] shape = {batch, heads, capacity, headSize};
         this.keys = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
         this.values = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
     }
 
     @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public int capacity() {
-        return capacity;
-    }
-
-    @Override
-    public void append(Tensor k, Tensor v) {
-        if (keys == null) {
-            throw new IllegalStateException("KV cache used after close");
-        }
-        int n = k.dim(2);
-        Shapes.require("KV cache keys", k.shape(), batch, heads, n, headSize);
-        Shapes.require("KV cache values", v.shape(), batch, heads, n, headSize);
-        if (length + n > capacity) {
-            throw new IllegalStateException(
-                    "KV cache full: " + length + " + " + n + " positions exceed its capacity " + capacity);
-        }
+    protected void store(Tensor k, Tensor v, int n) {
         dropOutputs();
         copyIn(k, keys, n);
         copyIn(v, values, n);
-        length += n;
     }
 
     /** Copies [B, H, n, A] into positions [length, length + n) of the storage; frees the source (the cache owns it). */
@@ -76,7 +46,7 @@ final class Nd4jKvCache implements KvCache {
         int run = n * headSize;
         for (int g = 0; g < batch * heads; g++) {
             from.limit(g * run + run).position(g * run);
-            to.position((g * capacity + length) * headSize);
+            to.position((g * capacity + length()) * headSize);
             to.put(from);
         }
         if (src != a) {
@@ -92,7 +62,7 @@ final class Nd4jKvCache implements KvCache {
         if (keysOut == null) {
             keysOut = gather(keys);
         }
-        return Nd4jTensor.view(keysOut, batch, heads, length, headSize);
+        return Nd4jTensor.view(keysOut, batch, heads, length(), headSize);
     }
 
     @Override
@@ -100,15 +70,15 @@ final class Nd4jKvCache implements KvCache {
         if (valuesOut == null) {
             valuesOut = gather(values);
         }
-        return Nd4jTensor.view(valuesOut, batch, heads, length, headSize);
+        return Nd4jTensor.view(valuesOut, batch, heads, length(), headSize);
     }
 
-    /** The first {@link #length} positions of every head, contiguous [B, H, length, A]. */
+    /** The first {@link #length()} positions of every head, contiguous [B, H, length, A]. */
     private INDArray gather(INDArray storage) {
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, heads, length, headSize}, 'c');
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, heads, length(), headSize}, 'c');
         FloatBuffer from = Nd4jBackend.nio(storage);
         FloatBuffer to = Nd4jBackend.nio(out);
-        int run = length * headSize;
+        int run = length() * headSize;
         for (int g = 0; g < batch * heads; g++) {
             int start = g * capacity * headSize;
             from.limit(start + run).position(start);
@@ -129,12 +99,10 @@ final class Nd4jKvCache implements KvCache {
     }
 
     @Override
-    public void close() {
-        if (keys != null) {
-            dropOutputs();
-            Nd4jBackend.free(keys, values);
-            keys = null;
-            values = null;
-        }
+    protected void free() {
+        dropOutputs();
+        Nd4jBackend.free(keys, values);
+        keys = null;
+        values = null;
     }
 }
