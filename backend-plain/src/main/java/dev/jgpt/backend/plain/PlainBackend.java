@@ -229,46 +229,12 @@ public final class PlainBackend implements TensorBackend {
 
     @Override
     public Tensor splitHeads(Tensor x, int heads) {
-        if (x.rank() != 3 || heads <= 0 || x.dim(2) % heads != 0) {
-            throw new IllegalArgumentException("splitHeads: " + Arrays.toString(x.shape()) + " into " + heads);
-        }
-        int b = x.dim(0);
-        int t = x.dim(1);
-        int c = x.dim(2);
-        int a = c / heads;
-        float[] in = data(x);
-        float[] out = new float[in.length];
-        for (int bi = 0; bi < b; bi++) {
-            for (int h = 0; h < heads; h++) {
-                for (int ti = 0; ti < t; ti++) {
-                    System.arraycopy(in, (bi * t + ti) * c + h * a, out, ((bi * heads + h) * t + ti) * a, a);
-                }
-            }
-        }
-        return new PlainTensor(out, b, heads, t, a);
+        return reference.splitHeads(x, heads);
     }
 
     @Override
     public Tensor mergeHeads(Tensor x) {
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException("mergeHeads: expected [B, H, T, A] but got "
-                    + Arrays.toString(x.shape()));
-        }
-        int b = x.dim(0);
-        int heads = x.dim(1);
-        int t = x.dim(2);
-        int a = x.dim(3);
-        int c = heads * a;
-        float[] in = data(x);
-        float[] out = new float[in.length];
-        for (int bi = 0; bi < b; bi++) {
-            for (int h = 0; h < heads; h++) {
-                for (int ti = 0; ti < t; ti++) {
-                    System.arraycopy(in, ((bi * heads + h) * t + ti) * a, out, (bi * t + ti) * c + h * a, a);
-                }
-            }
-        }
-        return new PlainTensor(out, b, t, c);
+        return reference.mergeHeads(x);
     }
 
     @Override

@@ -243,12 +243,12 @@ public final class ReferenceBackend implements TensorBackend {
 
     @Override
     public Tensor splitHeads(Tensor x, int heads) {
+        if (x.rank() != 3 || heads <= 0 || x.dim(2) % heads != 0) {
+            throw new IllegalArgumentException("splitHeads: " + Arrays.toString(x.shape()) + " into " + heads);
+        }
         int b = x.dim(0);
         int t = x.dim(1);
         int c = x.dim(2);
-        if (x.rank() != 3 || c % heads != 0) {
-            throw new IllegalArgumentException("splitHeads: " + Arrays.toString(x.shape()) + " into " + heads);
-        }
         int a = c / heads;
         float[] in = data(x);
         float[] out = new float[in.length];
@@ -264,6 +264,10 @@ public final class ReferenceBackend implements TensorBackend {
 
     @Override
     public Tensor mergeHeads(Tensor x) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException("mergeHeads: expected [B, H, T, A] but got "
+                    + Arrays.toString(x.shape()));
+        }
         int b = x.dim(0);
         int heads = x.dim(1);
         int t = x.dim(2);
