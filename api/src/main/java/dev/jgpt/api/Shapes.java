@@ -68,4 +68,42 @@ public final class Shapes {
                     + " does not broadcast against " + Arrays.toString(shape));
         }
     }
+
+    // Argument checks every backend makes the same way (one message for each, whatever the backend).
+
+    /**
+     * Checks a matmul's operands: {@code w} is a matrix whose in-dimension (dim 0, or dim 1 when {@code transposed})
+     * equals the last dimension of {@code x}.
+     */
+    public static void requireMatmul(String op, Tensor x, Tensor w, boolean transposed) {
+        if (w.rank() != 2 || x.rank() < 1 || x.dim(-1) != w.dim(transposed ? 1 : 0)) {
+            throw new IllegalArgumentException(op + ": x " + Arrays.toString(x.shape()) + " by w "
+                    + Arrays.toString(w.shape()));
+        }
+    }
+
+    /** Checks layer norm's parameters against x [..., C] (beta may be null); returns C. */
+    public static int requireLayerNorm(Tensor x, Tensor gamma, Tensor beta) {
+        int c = x.dim(-1);
+        require("layerNorm gamma", gamma.shape(), c);
+        if (beta != null) {
+            require("layerNorm beta", beta.shape(), c);
+        }
+        return c;
+    }
+
+    /** Checks that x is [B, T, C] with C divisible by {@code heads}. */
+    public static void requireSplitHeads(Tensor x, int heads) {
+        if (x.rank() != 3 || heads <= 0 || x.dim(2) % heads != 0) {
+            throw new IllegalArgumentException("splitHeads: " + Arrays.toString(x.shape()) + " into " + heads);
+        }
+    }
+
+    /** Checks that x is [B, H, T, A]. */
+    public static void requireMergeHeads(Tensor x) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException("mergeHeads: expected [B, H, T, A] but got "
+                    + Arrays.toString(x.shape()));
+        }
+    }
 }

@@ -180,11 +180,7 @@ public final class Nd4jBackend implements TensorBackend {
      */
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        int c = x.dim(-1);
-        Shapes.require("layerNorm gamma", gamma.shape(), c);
-        if (beta != null) {
-            Shapes.require("layerNorm beta", beta.shape(), c);
-        }
+        int c = Shapes.requireLayerNorm(x, gamma, beta);
         int rows = Shapes.rows(x.shape());
         INDArray in = array(x).reshape(rows, c);
         INDArray out = uninitialized(x.shape());
@@ -262,9 +258,7 @@ public final class Nd4jBackend implements TensorBackend {
     /** {@code reshape} to [B, T, H, A], {@code permute(0, 2, 1, 3)}, and {@code assign} into a c-order result. */
     @Override
     public Tensor splitHeads(Tensor x, int heads) {
-        if (x.rank() != 3 || heads <= 0 || x.dim(2) % heads != 0) {
-            throw new IllegalArgumentException("splitHeads: " + Arrays.toString(x.shape()) + " into " + heads);
-        }
+        Shapes.requireSplitHeads(x, heads);
         int b = x.dim(0);
         int t = x.dim(1);
         int a = x.dim(2) / heads;
@@ -276,10 +270,7 @@ public final class Nd4jBackend implements TensorBackend {
     /** {@code permute(0, 2, 1, 3)} and {@code assign} into the result seen as [B, T, H, A]. */
     @Override
     public Tensor mergeHeads(Tensor x) {
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException("mergeHeads: expected [B, H, T, A] but got "
-                    + Arrays.toString(x.shape()));
-        }
+        Shapes.requireMergeHeads(x);
         int b = x.dim(0);
         int heads = x.dim(1);
         int t = x.dim(2);

@@ -6,7 +6,6 @@ import static dev.jgpt.backend.nd4j.Nd4jBackend.uninitialized;
 
 import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -25,10 +24,7 @@ final class Nd4jMatmul {
      * a fresh result [..., N].
      */
     static Tensor product(String what, Tensor x, Tensor w, int k, int n, boolean transposed) {
-        if (w.rank() != 2 || x.dim(-1) != k) {
-            throw new IllegalArgumentException(what + ": x " + Arrays.toString(x.shape()) + " by w "
-                    + Arrays.toString(w.shape()));
-        }
+        Shapes.requireMatmul(what, x, w, transposed);
         int rows = Shapes.rows(x.shape());
         int[] shape = Shapes.withLast(x.shape(), n);
         INDArray out = uninitialized(shape);

@@ -114,10 +114,7 @@ public final class PlainBackend implements TensorBackend {
     public Tensor matmul(Tensor x, Tensor w) {
         int k = w.dim(0);
         int n = w.dim(1);
-        if (w.rank() != 2 || x.dim(-1) != k) {
-            throw new IllegalArgumentException("matmul: x " + Arrays.toString(x.shape()) + " by w "
-                    + Arrays.toString(w.shape()));
-        }
+        Shapes.requireMatmul("matmul", x, w, false);
         int rows = Shapes.rows(x.shape());
         float[] a = data(x);
         float[] b = data(w);
@@ -149,10 +146,7 @@ public final class PlainBackend implements TensorBackend {
     public Tensor matmulTransposed(Tensor x, Tensor w) {
         int n = w.dim(0);
         int k = w.dim(1);
-        if (w.rank() != 2 || x.dim(-1) != k) {
-            throw new IllegalArgumentException("matmulTransposed: x " + Arrays.toString(x.shape()) + " by w "
-                    + Arrays.toString(w.shape()));
-        }
+        Shapes.requireMatmul("matmulTransposed", x, w, true);
         int rows = Shapes.rows(x.shape());
         float[] a = data(x);
         float[] b = data(w);
@@ -166,11 +160,7 @@ public final class PlainBackend implements TensorBackend {
 
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        int c = x.dim(-1);
-        Shapes.require("layerNorm gamma", gamma.shape(), c);
-        if (beta != null) {
-            Shapes.require("layerNorm beta", beta.shape(), c);
-        }
+        int c = Shapes.requireLayerNorm(x, gamma, beta);
         float[] in = data(x);
         float[] g = data(gamma);
         float[] bt = beta == null ? null : data(beta);

@@ -89,10 +89,7 @@ public final class ReferenceBackend implements TensorBackend {
     public Tensor matmul(Tensor x, Tensor w) {
         int k = w.dim(0);
         int n = w.dim(1);
-        if (x.dim(-1) != k) {
-            throw new IllegalArgumentException("matmul: x " + Arrays.toString(x.shape()) + " by w "
-                    + Arrays.toString(w.shape()));
-        }
+        Shapes.requireMatmul("matmul", x, w, false);
         int rows = Shapes.rows(x.shape());
         float[] a = data(x);
         float[] b = data(w);
@@ -113,10 +110,7 @@ public final class ReferenceBackend implements TensorBackend {
     public Tensor matmulTransposed(Tensor x, Tensor w) {
         int n = w.dim(0);
         int k = w.dim(1);
-        if (x.dim(-1) != k) {
-            throw new IllegalArgumentException("matmulTransposed: x " + Arrays.toString(x.shape()) + " by w "
-                    + Arrays.toString(w.shape()));
-        }
+        Shapes.requireMatmul("matmulTransposed", x, w, true);
         int rows = Shapes.rows(x.shape());
         float[] a = data(x);
         float[] b = data(w);
@@ -135,11 +129,7 @@ public final class ReferenceBackend implements TensorBackend {
 
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        int c = x.dim(-1);
-        Shapes.require("layerNorm gamma", gamma.shape(), c);
-        if (beta != null) {
-            Shapes.require("layerNorm beta", beta.shape(), c);
-        }
+        int c = Shapes.requireLayerNorm(x, gamma, beta);
         float[] in = data(x);
         float[] g = data(gamma);
         float[] bt = beta == null ? null : data(beta);
@@ -243,9 +233,7 @@ public final class ReferenceBackend implements TensorBackend {
 
     @Override
     public Tensor splitHeads(Tensor x, int heads) {
-        if (x.rank() != 3 || heads <= 0 || x.dim(2) % heads != 0) {
-            throw new IllegalArgumentException("splitHeads: " + Arrays.toString(x.shape()) + " into " + heads);
-        }
+        Shapes.requireSplitHeads(x, heads);
         int b = x.dim(0);
         int t = x.dim(1);
         int c = x.dim(2);
@@ -264,10 +252,7 @@ public final class ReferenceBackend implements TensorBackend {
 
     @Override
     public Tensor mergeHeads(Tensor x) {
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException("mergeHeads: expected [B, H, T, A] but got "
-                    + Arrays.toString(x.shape()));
-        }
+        Shapes.requireMergeHeads(x);
         int b = x.dim(0);
         int heads = x.dim(1);
         int t = x.dim(2);
