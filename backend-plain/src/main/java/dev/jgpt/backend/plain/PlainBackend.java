@@ -1,12 +1,13 @@
 package dev.jgpt.backend.plain;
 
 import dev.jgpt.api.Gelu;
-import dev.jgpt.api.KvCache;
 import dev.jgpt.api.ScalarMath;
 import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
-import dev.jgpt.api.TensorBackend;
-import java.nio.FloatBuffer;
+import dev.jgpt.api.array.ArrayBackend;
+import dev.jgpt.api.array.ArrayKvCache;
+import dev.jgpt.api.array.ArrayTensor;
+import dev.jgpt.api.array.Parallel;
 import java.util.Arrays;
 
 /**
@@ -21,13 +22,11 @@ import java.util.Arrays;
  *       row) by output columns, so that the weights are streamed by all cores at once;</li>
  *   <li>the matmul packs weight tiles so that the JIT vectorises its inner loop ({@link Kernels});</li>
  *   <li>attention is fused (scores, softmax and mix per query row, no [B, H, Tq, Tk] tensor) and reads the
- *       preallocated {@link PlainKvCache} in place.</li>
+ *       preallocated {@link ArrayKvCache} in place.</li>
  * </ul>
  * Threads: {@code -Djgpt.plain.threads=N} (default: all available processors).
  */
-public final class PlainBackend implements TensorBackend {
-    /** Operations that only move data (no arithmetic to speed up) are the reference's, not written twice. */
-    private final ReferenceBackend reference = new ReferenceBackend();
+public final class PlainBackend extends ArrayBackend {
     static final String NAME = "plain";
 
     private final Parallel parallel;
@@ -52,41 +51,7 @@ public final class PlainBackend implements TensorBackend {
         return parallel.threads;
     }
 
-    // ----------------------------------------------------------------------------------------------- data in and out
-
-    @Override
-    public Tensor fromArray(float[] data, int... shape) {
-        return new PlainTensor(data.clone(), shape);
-    }
-
-    /** Adopts a heap array that holds exactly the weight (e.g. widened from F16) instead of copying it again. */
-    @Override
-    public Tensor weight(FloatBuffer data, int... shape) {
-        return reference.weight(data, shape);
-    }
-
-    @Override
-    public float[] toArray(Tensor t) {
-        PlainTensor p = PlainTensor.of(t);
-        return p.contiguous() ? p.data.clone() : p.compact();
-    }
-
-    private static float[] data(Tensor t) {
-        return PlainTensor.of(t).compact();
-    }
-
-    /** A cache allocated once at its capacity, read in place by {@link #attention}. */
-    @Override
-    public KvCache newKvCache(int batch, int heads, int headSize, int capacity) {
-        return new PlainKvCache(batch, heads, headSize, capacity);
-    }
-
-    // ---------------------------------------------------------------------------------------------------- primitives
-
-    @Override
-    public Tensor gatherRows(Tensor table, int[] ids, int... prefix) {
-        return reference.gatherRows(table, ids, prefix);
-    }
+    // ---------------------------------------------------------------------------------------------------- arithmetic
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
@@ -96,7 +61,7 @@ public final class PlainBackend implements TensorBackend {
         float[] out = new float[x.length];
         int m = y.length;
         if (m == 0) {
-            return new PlainTensor(out, a.shape());
+            return new ArrayTensor(out, a.shape());
         }
         // rows of y's size: out[r·m + i] = x[r·m + i] + y[i]
         parallel.forRange(x.length / m, 1, x.length / 4, (r0, r1) -> {
@@ -107,7 +72,7 @@ public final class PlainBackend implements TensorBackend {
                 }
             }
         });
-        return new PlainTensor(out, a.shape());
+        return new ArrayTensor(out, a.shape());
     }
 
     @Override
@@ -139,7 +104,7 @@ public final class PlainBackend implements TensorBackend {
                 }
             });
         }
-        return new PlainTensor(out, Shapes.withLast(x.shape(), n));
+        return new ArrayTensor(out, Shapes.withLast(x.shape(), n));
     }
 
     @Override
@@ -155,7 +120,7 @@ public final class PlainBackend implements TensorBackend {
         int units = (n + 63) / 64;
         parallel.forRange(units, 1, (long) rows * k * n, (u0, u1) ->
                 Kernels.matmulTransposed(a, b, out, k, n, 0, rows, u0 * 64, Math.min(n, u1 * 64)));
-        return new PlainTensor(out, Shapes.withLast(x.shape(), n));
+        return new ArrayTensor(out, Shapes.withLast(x.shape(), n));
     }
 
     @Override
@@ -171,7 +136,7 @@ public final class PlainBackend implements TensorBackend {
                 Kernels.layerNormRow(in, out, row * c, c, g, bt, eps);
             }
         });
-        return new PlainTensor(out, x.shape());
+        return new ArrayTensor(out, x.shape());
     }
 
     @Override
@@ -190,7 +155,7 @@ public final class PlainBackend implements TensorBackend {
                 }
             }
         });
-        return new PlainTensor(out, x.shape());
+        return new ArrayTensor(out, x.shape());
     }
 
     @Override
@@ -204,38 +169,18 @@ public final class PlainBackend implements TensorBackend {
                 Kernels.softmaxRow(in, out, row * c, c);
             }
         });
-        return new PlainTensor(out, x.shape());
-    }
-
-    @Override
-    public Tensor slice(Tensor x, int axis, int from, int to) {
-        return reference.slice(x, axis, from, to);
-    }
-
-    @Override
-    public Tensor concat(Tensor a, Tensor b, int axis) {
-        return reference.concat(a, b, axis);
-    }
-
-    @Override
-    public Tensor splitHeads(Tensor x, int heads) {
-        return reference.splitHeads(x, heads);
-    }
-
-    @Override
-    public Tensor mergeHeads(Tensor x) {
-        return reference.mergeHeads(x);
+        return new ArrayTensor(out, x.shape());
     }
 
     @Override
     public Tensor attentionScores(Tensor q, Tensor k, float scale, int offset) {
-        checkAttention(q, k, offset);
+        requireAttention("attentionScores", q, k, offset);
         int bh = q.dim(0) * q.dim(1);
         int tq = q.dim(2);
         int a = q.dim(3);
         int tk = k.dim(2);
         float[] qd = data(q);
-        PlainTensor kp = PlainTensor.of(k);
+        ArrayTensor kp = ArrayTensor.of(k);
         float[] out = new float[bh * tq * tk];
         parallel.forRange(bh * tq, 1, (long) bh * tq * tk * a, (r0, r1) -> {
             for (int row = r0; row < r1; row++) {
@@ -243,34 +188,31 @@ public final class PlainBackend implements TensorBackend {
                         offset + row % tq);
             }
         });
-        return new PlainTensor(out, q.dim(0), q.dim(1), tq, tk);
+        return new ArrayTensor(out, q.dim(0), q.dim(1), tq, tk);
     }
 
     @Override
     public Tensor attentionMix(Tensor p, Tensor v) {
+        requireMix(p, v);
         int bh = p.dim(0) * p.dim(1);
         int tq = p.dim(2);
         int tk = p.dim(3);
         int a = v.dim(3);
-        if (p.rank() != 4 || v.rank() != 4 || v.dim(2) != tk || v.dim(0) * v.dim(1) != bh) {
-            throw new IllegalArgumentException("attentionMix: p " + Arrays.toString(p.shape()) + ", v "
-                    + Arrays.toString(v.shape()));
-        }
         float[] pd = data(p);
-        PlainTensor vp = PlainTensor.of(v);
+        ArrayTensor vp = ArrayTensor.of(v);
         float[] out = new float[bh * tq * a];
         parallel.forRange(bh * tq, 1, (long) bh * tq * tk * a, (r0, r1) -> {
             for (int row = r0; row < r1; row++) {
                 Kernels.mixRow(pd, row * tk, vp.data, out, row * a, (row / tq) * vp.capacity * a, tk, a);
             }
         });
-        return new PlainTensor(out, p.dim(0), p.dim(1), tq, a);
+        return new ArrayTensor(out, p.dim(0), p.dim(1), tq, a);
     }
 
     /** Scores, softmax and mix per query row in one pass, reading keys and values (or KV cache views) in place. */
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, float scale, int offset) {
-        checkAttention(q, k, offset);
+        requireAttention("attention", q, k, offset);
         int bh = q.dim(0) * q.dim(1);
         int tq = q.dim(2);
         int a = q.dim(3);
@@ -279,23 +221,15 @@ public final class PlainBackend implements TensorBackend {
             throw new IllegalArgumentException("attention: k " + Arrays.toString(k.shape()) + ", v "
                     + Arrays.toString(v.shape()));
         }
-        PlainTensor kp = PlainTensor.of(k);
-        PlainTensor vp = PlainTensor.of(v);
+        ArrayTensor kp = ArrayTensor.of(k);
+        ArrayTensor vp = ArrayTensor.of(v);
         if (kp.capacity != vp.capacity) {
-            return TensorBackend.super.attention(q, k, v, scale, offset);
+            return super.attention(q, k, v, scale, offset);
         }
         float[] qd = data(q);
         float[] out = new float[bh * tq * a];
         parallel.forRange(bh * tq, 1, 2L * bh * tq * tk * a, (r0, r1) ->
                 Kernels.attentionRows(qd, kp.data, vp.data, out, tq, tk, a, kp.capacity, scale, offset, r0, r1));
-        return new PlainTensor(out, q.dim(0), q.dim(1), tq, a);
-    }
-
-    private static void checkAttention(Tensor q, Tensor k, int offset) {
-        if (q.rank() != 4 || k.rank() != 4 || k.dim(3) != q.dim(3) || k.dim(0) * k.dim(1) != q.dim(0) * q.dim(1)
-                || offset < 0 || offset + q.dim(2) > k.dim(2)) {
-            throw new IllegalArgumentException("attentionScores: q " + Arrays.toString(q.shape()) + ", k "
-                    + Arrays.toString(k.shape()) + ", offset " + offset);
-        }
+        return new ArrayTensor(out, q.dim(0), q.dim(1), tq, a);
     }
 }

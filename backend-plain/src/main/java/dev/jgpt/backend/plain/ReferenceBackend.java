@@ -4,9 +4,8 @@ import dev.jgpt.api.Gelu;
 import dev.jgpt.api.ScalarMath;
 import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
-import dev.jgpt.api.TensorBackend;
-import java.nio.FloatBuffer;
-import java.util.Arrays;
+import dev.jgpt.api.array.ArrayBackend;
+import dev.jgpt.api.array.ArrayTensor;
 
 /**
  * The reference kernels: {@code float[]} tensors, row-major, and the shortest loops that say what each operation
@@ -14,64 +13,16 @@ import java.util.Arrays;
  *
  * <p>This is the oracle of {@link PlainBackend}: its fast kernels (blocked, parallel, packed for the vectoriser)
  * keep these loops' summation order for every output element, and its tests require the same bits from both. It is
- * not registered as a provider; construct it directly (tests, benchmarks, reading).
+ * not registered as a provider; construct it directly (tests, benchmarks, reading). The operations that only move
+ * data are {@link ArrayBackend}'s, shared with the plain and vector backends.
  */
-public final class ReferenceBackend implements TensorBackend {
+public final class ReferenceBackend extends ArrayBackend {
     @Override
     public String name() {
         return "plain-reference";
     }
 
-    // ----------------------------------------------------------------------------------------------- data in and out
-
-    @Override
-    public Tensor fromArray(float[] data, int... shape) {
-        return new PlainTensor(data.clone(), shape);
-    }
-
-    /** Adopts a heap array that holds exactly the weight (e.g. widened from F16) instead of copying it again. */
-    @Override
-    public Tensor weight(FloatBuffer data, int... shape) {
-        if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0
-                && data.array().length == Shapes.size(shape)) {
-            return new PlainTensor(data.array(), shape);
-        }
-        float[] copy = new float[Shapes.intSize(shape)];
-        data.duplicate().get(copy);
-        return new PlainTensor(copy, shape);
-    }
-
-    @Override
-    public float[] toArray(Tensor t) {
-        return data(t).clone();
-    }
-
-    private static float[] data(Tensor t) {
-        return PlainTensor.of(t).compact();
-    }
-
-    // ---------------------------------------------------------------------------------------------------- primitives
-
-    @Override
-    public Tensor gatherRows(Tensor table, int[] ids, int... prefix) {
-        if (Shapes.size(prefix) != ids.length) {
-            throw new IllegalArgumentException(
-                    ids.length + " ids do not fill the shape " + Arrays.toString(prefix));
-        }
-        int n = table.dim(0);
-        int c = table.dim(1);
-        float[] src = data(table);
-        float[] out = new float[ids.length * c];
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= n) {
-                throw new IndexOutOfBoundsException("row " + ids[i] + " outside [0, " + n + ")");
-            }
-            System.arraycopy(src, ids[i] * c, out, i * c, c);
-        }
-        int[] shape = Arrays.copyOf(prefix, prefix.length + 1);
-        shape[prefix.length] = c;
-        return new PlainTensor(out, shape);
-    }
+    // ---------------------------------------------------------------------------------------------------- arithmetic
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
@@ -82,7 +33,7 @@ public final class ReferenceBackend implements TensorBackend {
         for (int i = 0; i < x.length; i++) {
             out[i] = x[i] + y[i % y.length];
         }
-        return new PlainTensor(out, a.shape());
+        return new ArrayTensor(out, a.shape());
     }
 
     @Override
@@ -103,7 +54,7 @@ public final class ReferenceBackend implements TensorBackend {
                 }
             }
         }
-        return new PlainTensor(out, Shapes.withLast(x.shape(), n));
+        return new ArrayTensor(out, Shapes.withLast(x.shape(), n));
     }
 
     @Override
@@ -124,7 +75,7 @@ public final class ReferenceBackend implements TensorBackend {
                 out[r * n + j] = sum;
             }
         }
-        return new PlainTensor(out, Shapes.withLast(x.shape(), n));
+        return new ArrayTensor(out, Shapes.withLast(x.shape(), n));
     }
 
     @Override
@@ -152,7 +103,7 @@ public final class ReferenceBackend implements TensorBackend {
                 out[o + i] = (in[o + i] - mean) * inv * g[i] + (bt == null ? 0f : bt[i]);
             }
         }
-        return new PlainTensor(out, x.shape());
+        return new ArrayTensor(out, x.shape());
     }
 
     @Override
@@ -162,7 +113,7 @@ public final class ReferenceBackend implements TensorBackend {
         for (int i = 0; i < in.length; i++) {
             out[i] = ScalarMath.gelu(in[i], form);
         }
-        return new PlainTensor(out, x.shape());
+        return new ArrayTensor(out, x.shape());
     }
 
     @Override
@@ -184,102 +135,16 @@ public final class ReferenceBackend implements TensorBackend {
                 out[o + i] /= sum;
             }
         }
-        return new PlainTensor(out, x.shape());
-    }
-
-    @Override
-    public Tensor slice(Tensor x, int axis, int from, int to) {
-        int[] shape = x.shape();
-        int ax = Shapes.axis(axis, shape.length);
-        if (from < 0 || to > shape[ax] || from > to) {
-            throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of axis size " + shape[ax]);
-        }
-        int outer = Shapes.intSize(Arrays.copyOf(shape, ax));
-        int inner = Shapes.intSize(Arrays.copyOfRange(shape, ax + 1, shape.length));
-        int[] outShape = shape.clone();
-        outShape[ax] = to - from;
-        float[] in = data(x);
-        float[] out = new float[Shapes.intSize(outShape)];
-        int chunk = (to - from) * inner;
-        for (int o = 0; o < outer; o++) {
-            System.arraycopy(in, (o * shape[ax] + from) * inner, out, o * chunk, chunk);
-        }
-        return new PlainTensor(out, outShape);
-    }
-
-    @Override
-    public Tensor concat(Tensor a, Tensor b, int axis) {
-        int[] sa = a.shape();
-        int[] sb = b.shape();
-        int ax = Shapes.axis(axis, sa.length);
-        int[] check = sb.clone();
-        check[ax] = sa[ax];
-        Shapes.require("concat", check, sa);
-        int outer = Shapes.intSize(Arrays.copyOf(sa, ax));
-        int inner = Shapes.intSize(Arrays.copyOfRange(sa, ax + 1, sa.length));
-        int[] outShape = sa.clone();
-        outShape[ax] = sa[ax] + sb[ax];
-        float[] x = data(a);
-        float[] y = data(b);
-        float[] out = new float[x.length + y.length];
-        int ca = sa[ax] * inner;
-        int cb = sb[ax] * inner;
-        for (int o = 0; o < outer; o++) {
-            System.arraycopy(x, o * ca, out, o * (ca + cb), ca);
-            System.arraycopy(y, o * cb, out, o * (ca + cb) + ca, cb);
-        }
-        return new PlainTensor(out, outShape);
-    }
-
-    @Override
-    public Tensor splitHeads(Tensor x, int heads) {
-        Shapes.requireSplitHeads(x, heads);
-        int b = x.dim(0);
-        int t = x.dim(1);
-        int c = x.dim(2);
-        int a = c / heads;
-        float[] in = data(x);
-        float[] out = new float[in.length];
-        for (int bi = 0; bi < b; bi++) {
-            for (int h = 0; h < heads; h++) {
-                for (int ti = 0; ti < t; ti++) {
-                    System.arraycopy(in, (bi * t + ti) * c + h * a, out, ((bi * heads + h) * t + ti) * a, a);
-                }
-            }
-        }
-        return new PlainTensor(out, b, heads, t, a);
-    }
-
-    @Override
-    public Tensor mergeHeads(Tensor x) {
-        Shapes.requireMergeHeads(x);
-        int b = x.dim(0);
-        int heads = x.dim(1);
-        int t = x.dim(2);
-        int a = x.dim(3);
-        int c = heads * a;
-        float[] in = data(x);
-        float[] out = new float[in.length];
-        for (int bi = 0; bi < b; bi++) {
-            for (int h = 0; h < heads; h++) {
-                for (int ti = 0; ti < t; ti++) {
-                    System.arraycopy(in, ((bi * heads + h) * t + ti) * a, out, (bi * t + ti) * c + h * a, a);
-                }
-            }
-        }
-        return new PlainTensor(out, b, t, c);
+        return new ArrayTensor(out, x.shape());
     }
 
     @Override
     public Tensor attentionScores(Tensor q, Tensor k, float scale, int offset) {
+        requireAttention("attentionScores", q, k, offset);
         int bh = q.dim(0) * q.dim(1);
         int tq = q.dim(2);
         int a = q.dim(3);
         int tk = k.dim(2);
-        if (k.dim(3) != a || k.dim(0) * k.dim(1) != bh || offset + tq > tk) {
-            throw new IllegalArgumentException("attentionScores: q " + Arrays.toString(q.shape()) + ", k "
-                    + Arrays.toString(k.shape()) + ", offset " + offset);
-        }
         float[] qd = data(q);
         float[] kd = data(k);
         float[] out = new float[bh * tq * tk];
@@ -298,19 +163,16 @@ public final class ReferenceBackend implements TensorBackend {
                 }
             }
         }
-        return new PlainTensor(out, q.dim(0), q.dim(1), tq, tk);
+        return new ArrayTensor(out, q.dim(0), q.dim(1), tq, tk);
     }
 
     @Override
     public Tensor attentionMix(Tensor p, Tensor v) {
+        requireMix(p, v);
         int bh = p.dim(0) * p.dim(1);
         int tq = p.dim(2);
         int tk = p.dim(3);
         int a = v.dim(3);
-        if (v.dim(2) != tk || v.dim(0) * v.dim(1) != bh) {
-            throw new IllegalArgumentException("attentionMix: p " + Arrays.toString(p.shape()) + ", v "
-                    + Arrays.toString(v.shape()));
-        }
         float[] pd = data(p);
         float[] vd = data(v);
         float[] out = new float[bh * tq * a];
@@ -324,6 +186,6 @@ public final class ReferenceBackend implements TensorBackend {
                 }
             }
         }
-        return new PlainTensor(out, p.dim(0), p.dim(1), tq, a);
+        return new ArrayTensor(out, p.dim(0), p.dim(1), tq, a);
     }
 }

@@ -1,24 +1,27 @@
-package dev.jgpt.backend.plain;
+package dev.jgpt.api.array;
 
 import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
 import java.util.Arrays;
 
 /**
- * A plain tensor: a row-major {@code float[]} and its shape. Never mutated once handed out.
+ * A tensor on the Java heap: a row-major {@code float[]} and its shape. Never mutated once handed out. The tensor type
+ * of {@link ArrayBackend} and every backend built on it (plain, its reference, vector).
  *
- * <p>One exception to "contiguous": a view of a {@link PlainKvCache}, shape [B, H, T, A] inside storage that holds
+ * <p>One exception to "contiguous": a view of a {@link ArrayKvCache}, shape [B, H, T, A] inside storage that holds
  * {@code capacity} ≥ T positions per head, so element (g, t, a) of the B·H heads lives at
  * {@code (g·capacity + t)·A + a}. The attention kernels read such views in place; every other operation sees
  * {@link #compact()}, a contiguous copy.
  */
-final class PlainTensor implements Tensor {
-    final float[] data;
+public final class ArrayTensor implements Tensor {
+    /** The storage (read only: tensors are never mutated). */
+    public final float[] data;
     private final int[] shape;
     /** Positions stored per head: shape[2] for an ordinary tensor, more for a KV cache view. */
-    final int capacity;
+    public final int capacity;
 
-    PlainTensor(float[] data, int... shape) {
+    /** Wraps {@code data} (not copied: the caller hands it over) as a tensor of {@code shape}. */
+    public ArrayTensor(float[] data, int... shape) {
         if (data.length != Shapes.size(shape)) {
             throw new IllegalArgumentException(
                     "data length " + data.length + " does not match shape " + Arrays.toString(shape));
@@ -29,31 +32,32 @@ final class PlainTensor implements Tensor {
     }
 
     /** A [B, H, T, A] view of KV cache storage holding {@code capacity} positions per head. */
-    private PlainTensor(float[] storage, int capacity, int[] shape) {
+    private ArrayTensor(float[] storage, int capacity, int[] shape) {
         this.data = storage;
         this.shape = shape.clone();
         this.capacity = capacity;
     }
 
-    static PlainTensor kvView(float[] storage, int capacity, int b, int h, int t, int a) {
-        return new PlainTensor(storage, capacity, new int[] {b, h, t, a});
+    /** A [b, h, t, a] view of storage holding {@code capacity} positions per head. */
+    public static ArrayTensor kvView(float[] storage, int capacity, int b, int h, int t, int a) {
+        return new ArrayTensor(storage, capacity, new int[] {b, h, t, a});
     }
 
     /** The plain tensor behind {@code t}; refuses foreign tensors. */
-    static PlainTensor of(Tensor t) {
-        if (!(t instanceof PlainTensor)) {
-            throw new IllegalArgumentException("not a plain tensor: " + t);
+    public static ArrayTensor of(Tensor t) {
+        if (!(t instanceof ArrayTensor)) {
+            throw new IllegalArgumentException("not a heap-array tensor: " + t);
         }
-        return (PlainTensor) t;
+        return (ArrayTensor) t;
     }
 
     /** Whether {@link #data} holds exactly this tensor's elements, row-major. */
-    boolean contiguous() {
+    public boolean contiguous() {
         return shape.length != 4 || capacity == shape[2];
     }
 
     /** The elements, row-major: {@link #data} itself, or for a KV cache view a contiguous copy. */
-    float[] compact() {
+    public float[] compact() {
         if (contiguous()) {
             return data;
         }
@@ -73,6 +77,6 @@ final class PlainTensor implements Tensor {
 
     @Override
     public String toString() {
-        return "PlainTensor" + Arrays.toString(shape);
+        return "ArrayTensor" + Arrays.toString(shape);
     }
 }

@@ -1,4 +1,4 @@
-package dev.jgpt.backend.plain;
+package dev.jgpt.api.array;
 
 import dev.jgpt.api.PreallocatedKvCache;
 import dev.jgpt.api.Shapes;
@@ -9,11 +9,12 @@ import dev.jgpt.api.Tensor;
  * copies the new positions into place, and {@link #keys()} / {@link #values()} are views of the first
  * {@link #length()} positions that the attention kernels read without copying. No allocation per decode step.
  */
-final class PlainKvCache extends PreallocatedKvCache {
+public final class ArrayKvCache extends PreallocatedKvCache {
     private float[] keys;
     private float[] values;
 
-    PlainKvCache(int batch, int heads, int headSize, int capacity) {
+    /** Allocates keys and values for {@code capacity} positions. */
+    public ArrayKvCache(int batch, int heads, int headSize, int capacity) {
         super(batch, heads, headSize, capacity);
         this.keys = new float[Shapes.intSize(batch, heads, capacity, headSize)];
         this.values = new float[keys.length];
@@ -21,8 +22,8 @@ final class PlainKvCache extends PreallocatedKvCache {
 
     @Override
     protected void store(Tensor k, Tensor v, int n) {
-        copyIn(PlainTensor.of(k).compact(), keys, n);
-        copyIn(PlainTensor.of(v).compact(), values, n);
+        copyIn(ArrayTensor.of(k).compact(), keys, n);
+        copyIn(ArrayTensor.of(v).compact(), values, n);
     }
 
     private void copyIn(float[] src, float[] storage, int n) {
@@ -34,12 +35,12 @@ final class PlainKvCache extends PreallocatedKvCache {
 
     @Override
     public Tensor keys() {
-        return PlainTensor.kvView(keys, capacity, batch, heads, length(), headSize);
+        return ArrayTensor.kvView(keys, capacity, batch, heads, length(), headSize);
     }
 
     @Override
     public Tensor values() {
-        return PlainTensor.kvView(values, capacity, batch, heads, length(), headSize);
+        return ArrayTensor.kvView(values, capacity, batch, heads, length(), headSize);
     }
 
     @Override

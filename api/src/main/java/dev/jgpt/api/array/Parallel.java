@@ -1,4 +1,4 @@
-package dev.jgpt.backend.plain;
+package dev.jgpt.api.array;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
@@ -10,7 +10,7 @@ import java.util.concurrent.RecursiveAction;
  * task, so a kernel that computes each output element from its index alone gives the same bits whatever the number
  * of threads or ranges.
  */
-final class Parallel {
+public final class Parallel {
     /** Below this many multiply-adds (or comparable units) a loop runs on the calling thread. */
     static final long MIN_PARALLEL_WORK = 1L << 15;
 
@@ -19,14 +19,16 @@ final class Parallel {
 
     /** A loop body over the index range {@code [from, to)}. */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void run(int from, int to);
     }
 
-    final int threads;
+    /** The number of threads loops are split across. */
+    public final int threads;
     private final ForkJoinPool pool;
 
-    Parallel(int threads) {
+    /** Loops over {@code threads} threads (1: everything on the caller). */
+    public Parallel(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
@@ -39,7 +41,7 @@ final class Parallel {
      * {@link #MIN_PARALLEL_WORK}, or one thread, it runs on the caller in one piece; otherwise in up to four ranges per
      * thread (so a core slowed by other load hands work to the others), none smaller than {@code minChunk}.
      */
-    void forRange(int n, int minChunk, long work, Body body) {
+    public void forRange(int n, int minChunk, long work, Body body) {
         int parts = pool == null || work < MIN_PARALLEL_WORK ? 1 : Math.min(4 * threads, n / Math.max(1, minChunk));
         if (parts <= 1) {
             body.run(0, n);
