@@ -174,6 +174,14 @@ public abstract class ArrayBackend implements TensorBackend {
         }
     }
 
+    /** Refuses values v that are not [B, H, Tk, A] like the keys k. */
+    protected static void requireValues(String op, Tensor k, Tensor v) {
+        if (v.rank() != 4 || v.dim(2) != k.dim(2) || v.dim(3) != k.dim(3) || v.dim(0) * v.dim(1) != k.dim(0) * k.dim(1)) {
+            throw new IllegalArgumentException(op + ": k " + Arrays.toString(k.shape()) + ", v "
+                    + Arrays.toString(v.shape()));
+        }
+    }
+
     /** Refuses weights p [B, H, Tq, Tk] and values v [B, H, Tk, A] that do not fit. */
     protected static void requireMix(Tensor p, Tensor v) {
         if (p.rank() != 4 || v.rank() != 4 || v.dim(2) != p.dim(3) || v.dim(0) * v.dim(1) != p.dim(0) * p.dim(1)) {

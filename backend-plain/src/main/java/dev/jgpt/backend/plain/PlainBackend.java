@@ -8,7 +8,6 @@ import dev.jgpt.api.array.ArrayBackend;
 import dev.jgpt.api.array.ArrayKvCache;
 import dev.jgpt.api.array.ArrayTensor;
 import dev.jgpt.api.array.Parallel;
-import java.util.Arrays;
 
 /**
  * The plain Java backend: {@code float[]} tensors, row-major, computed by loops over the machine's cores.
@@ -213,14 +212,11 @@ public final class PlainBackend extends ArrayBackend {
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, float scale, int offset) {
         requireAttention("attention", q, k, offset);
+        requireValues("attention", k, v);
         int bh = q.dim(0) * q.dim(1);
         int tq = q.dim(2);
         int a = q.dim(3);
         int tk = k.dim(2);
-        if (v.rank() != 4 || v.dim(2) != tk || v.dim(3) != a || v.dim(0) * v.dim(1) != bh) {
-            throw new IllegalArgumentException("attention: k " + Arrays.toString(k.shape()) + ", v "
-                    + Arrays.toString(v.shape()));
-        }
         ArrayTensor kp = ArrayTensor.of(k);
         ArrayTensor vp = ArrayTensor.of(v);
         if (kp.capacity != vp.capacity) {

@@ -32,7 +32,7 @@ class LongRunIT {
     static Path tmp;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"plain", "nd4j"})
+    @ValueSource(strings = {"plain", "nd4j", "vector"})
     void memoryStaysFlat(String name) throws Exception {
         if (!Models.backends().contains(name)) {
             System.err.println("SKIPPED: backend " + name + " is not available here");

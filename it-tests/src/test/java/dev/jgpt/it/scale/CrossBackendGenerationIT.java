@@ -48,7 +48,7 @@ class CrossBackendGenerationIT {
             Arrays.sort(s);
             want[n] = new String(s);
         }
-        assertTrue(backends().containsAll(List.of("plain", "nd4j")), backends().toString());
+        assertTrue(backends().containsAll(List.of("plain", "nd4j", "vector")), backends().toString());
         for (String name : backends()) {
             try (TensorBackend b = Backends.discover().require(name).create();
                  Gpt gpt = Gpt.load(DefaultModel.folder(), b)) {

@@ -1,0 +1,231 @@
+package dev.jgpt.backend.vector;
+
+import static dev.jgpt.backend.vector.VectorMatmul.L;
+
+import dev.jgpt.api.Gelu;
+import dev.jgpt.api.ScalarMath;
+import dev.jgpt.api.Shapes;
+import dev.jgpt.api.Tensor;
+import dev.jgpt.api.array.ArrayBackend;
+import dev.jgpt.api.array.ArrayTensor;
+import dev.jgpt.api.array.Parallel;
+
+/**
+ * The Vector API backend: the plain backend's {@code float[]} tensors ({@link ArrayBackend} moves the data), with
+ * arithmetic in explicit SIMD ({@code jdk.incubator.vector}, 16 float lanes per instruction with AVX-512, fused
+ * multiply-add) split across the machine's cores. It exists for speed: HotSpot 17 does not vectorise the plain
+ * backend's one-row matmul, so a decode step there is bound by scalar arithmetic, here by memory.
+ *
+ * <p>Its sums run in another order than the plain reference and use fused multiply-adds, so it agrees with the plain
+ * backend to rounding (the conformance kit's tolerances) and yields the same token sequences. The JVM must resolve
+ * {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}; {@code ./gpt} and the build do), or
+ * {@link VectorBackendProvider} reports the backend unavailable.
+ *
+ * <p>Threads: {@code -Djgpt.vector.threads=N} (default: all available processors).
+ */
+public final class VectorBackend extends ArrayBackend {
+    static final String NAME = "vector";
+    /** Below this many rows a matmul streams weights row by row (decode); from here on it uses register tiles. */
+    static final int TILE_MIN_ROWS = 4;
+
+    private final Parallel parallel;
+
+    /** A backend on {@code -Djgpt.vector.threads} threads, or all available processors. */
+    public VectorBackend() {
+        this(Integer.getInteger("jgpt.vector.threads", Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** A backend on {@code threads} threads (1 runs everything on the caller). */
+    public VectorBackend(int threads) {
+        this.parallel = new Parallel(threads);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** Floats per vector on this machine (16 with AVX-512, 8 with AVX2). */
+    public static int lanes() {
+        return L;
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        Shapes.requireSuffix("add", a.shape(), b.shape());
+        float[] x = data(a);
+        float[] y = data(b);
+        float[] out = new float[x.length];
+        int m = y.length;
+        if (m > 0) {
+            parallel.forRange(x.length / m, 1, x.length / 4, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    VectorRows.addRow(x, y, out, r * m, m);
+                }
+            });
+        }
+        return new ArrayTensor(out, a.shape());
+    }
+
+    @Override
+    public Tensor matmul(Tensor x, Tensor w) {
+        int k = w.dim(0);
+        int n = w.dim(1);
+        Shapes.requireMatmul("matmul", x, w, false);
+        int rows = Shapes.rows(x.shape());
+        float[] a = data(x);
+        float[] b = data(w);
+        float[] out = new float[rows * n];
+        long work = (long) rows * k * n;
+        if (rows < TILE_MIN_ROWS) {
+            // a decode step: each thread streams its contiguous share of every weight row
+            int units = (n + L - 1) / L;
+            parallel.forRange(units, Math.max(4, units / parallel.threads), work, (u0, u1) ->
+                    VectorMatmul.stream(a, b, out, k, n, 0, rows, u0 * L, Math.min(n, u1 * L)));
+        } else {
+            // strips of columns × blocks of rows, each a run of register tiles
+            int strips = (n + VectorMatmul.STRIP - 1) / VectorMatmul.STRIP;
+            int rowBlock = 8 * VectorMatmul.TILE_ROWS;
+            int rowBlocks = (rows + rowBlock - 1) / rowBlock;
+            parallel.forRange(strips * rowBlocks, 1, work, (u0, u1) -> {
+                for (int u = u0; u < u1; u++) {
+                    int s = u / rowBlocks;
+                    int rb = u % rowBlocks;
+                    int j0 = s * VectorMatmul.STRIP;
+                    VectorMatmul.tiles(a, b, out, k, n, rb * rowBlock, Math.min(rows, (rb + 1) * rowBlock), j0,
+                            Math.min(VectorMatmul.STRIP, n - j0));
+                }
+            });
+        }
+        return new ArrayTensor(out, Shapes.withLast(x.shape(), n));
+    }
+
+    @Override
+    public Tensor matmulTransposed(Tensor x, Tensor w) {
+        int n = w.dim(0);
+        int k = w.dim(1);
+        Shapes.requireMatmul("matmulTransposed", x, w, true);
+        int rows = Shapes.rows(x.shape());
+        float[] a = data(x);
+        float[] b = data(w);
+        float[] out = new float[rows * n];
+        // split the weight rows (the vocabulary of an LM head): each core streams its share of the table
+        int units = (n + 63) / 64;
+        parallel.forRange(units, 1, (long) rows * k * n, (u0, u1) ->
+                VectorMatmul.transposed(a, b, out, k, n, 0, rows, u0 * 64, Math.min(n, u1 * 64)));
+        return new ArrayTensor(out, Shapes.withLast(x.shape(), n));
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        int c = Shapes.requireLayerNorm(x, gamma, beta);
+        float[] in = data(x);
+        float[] g = data(gamma);
+        float[] bt = beta == null ? null : data(beta);
+        float[] out = new float[in.length];
+        int rows = c == 0 ? 0 : in.length / c;
+        parallel.forRange(rows, 1, 4L * in.length, (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                VectorRows.layerNormRow(in, out, row * c, c, g, bt, eps);
+            }
+        });
+        return new ArrayTensor(out, x.shape());
+    }
+
+    @Override
+    public Tensor gelu(Tensor x, Gelu form) {
+        float[] in = data(x);
+        float[] out = new float[in.length];
+        parallel.forRange(in.length, 256, 20L * in.length, (i0, i1) -> {
+            if (form == Gelu.TANH) {
+                VectorRows.geluTanh(in, out, i0, i1);
+            } else {
+                for (int i = i0; i < i1; i++) {
+                    out[i] = ScalarMath.geluErf(in[i]);
+                }
+            }
+        });
+        return new ArrayTensor(out, x.shape());
+    }
+
+    @Override
+    public Tensor softmax(Tensor x) {
+        int c = x.dim(-1);
+        float[] in = data(x);
+        float[] out = new float[in.length];
+        int rows = c == 0 ? 0 : in.length / c;
+        parallel.forRange(rows, 1, 20L * in.length, (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                VectorRows.softmaxRow(in, out, row * c, c);
+            }
+        });
+        return new ArrayTensor(out, x.shape());
+    }
+
+    @Override
+    public Tensor attentionScores(Tensor q, Tensor k, float scale, int offset) {
+        requireAttention("attentionScores", q, k, offset);
+        int bh = q.dim(0) * q.dim(1);
+        int tq = q.dim(2);
+        int a = q.dim(3);
+        int tk = k.dim(2);
+        float[] qd = data(q);
+        ArrayTensor kp = ArrayTensor.of(k);
+        float[] out = new float[bh * tq * tk];
+        parallel.forRange(bh * tq, 1, (long) bh * tq * tk * a, (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                int base = (row / tq) * kp.capacity * a;
+                int last = offset + row % tq;
+                for (int j = 0; j < tk; j++) {
+                    // the causal mask: key j is in the query's future
+                    out[row * tk + j] = j <= last
+                            ? scale * VectorRows.dot(qd, row * a, kp.data, base + j * a, a)
+                            : Float.NEGATIVE_INFINITY;
+                }
+            }
+        });
+        return new ArrayTensor(out, q.dim(0), q.dim(1), tq, tk);
+    }
+
+    @Override
+    public Tensor attentionMix(Tensor p, Tensor v) {
+        requireMix(p, v);
+        int bh = p.dim(0) * p.dim(1);
+        int tq = p.dim(2);
+        int tk = p.dim(3);
+        int a = v.dim(3);
+        float[] pd = data(p);
+        ArrayTensor vp = ArrayTensor.of(v);
+        float[] out = new float[bh * tq * a];
+        parallel.forRange(bh * tq, 1, (long) bh * tq * tk * a, (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                int base = (row / tq) * vp.capacity * a;
+                for (int j = 0; j < tk; j++) {
+                    VectorRows.axpy(pd[row * tk + j], vp.data, base + j * a, out, row * a, a);
+                }
+            }
+        });
+        return new ArrayTensor(out, p.dim(0), p.dim(1), tq, a);
+    }
+
+    /** Scores, softmax and mix per query row in one pass, reading keys and values (or KV cache views) in place. */
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, float scale, int offset) {
+        requireAttention("attention", q, k, offset);
+        requireValues("attention", k, v);
+        int bh = q.dim(0) * q.dim(1);
+        int tq = q.dim(2);
+        int a = q.dim(3);
+        int tk = k.dim(2);
+        ArrayTensor kp = ArrayTensor.of(k);
+        ArrayTensor vp = ArrayTensor.of(v);
+        if (kp.capacity != vp.capacity) {
+            return super.attention(q, k, v, scale, offset);
+        }
+        float[] qd = data(q);
+        float[] out = new float[bh * tq * a];
+        parallel.forRange(bh * tq, 1, 2L * bh * tq * tk * a, (r0, r1) ->
+                VectorRows.attentionRows(qd, kp.data, vp.data, out, tq, a, kp.capacity, scale, offset, r0, r1));
+        return new ArrayTensor(out, q.dim(0), q.dim(1), tq, a);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.jgpt.backend.vector;
+
+import static dev.jgpt.backend.vector.VectorMatmul.L;
+import static dev.jgpt.backend.vector.VectorMatmul.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The row kernels of {@link VectorBackend}: dot products, layer norm, softmax, GELU and causal attention, each over
+ * whole vectors of {@link VectorMatmul#L} lanes and a scalar loop for the rest of a row. exp and tanh are the Vector
+ * API's lanewise operations (HotSpot compiles them to Intel's SVML routines on x86-64, within an ulp or two).
+ */
+final class VectorRows {
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+
+    private VectorRows() {
+    }
+
+    /** Σ_d x[xo + d]·y[yo + d] for d in [0, len). */
+    static float dot(float[] x, int xo, float[] y, int yo, int len) {
+        int vl = len / L * L;
+        FloatVector acc = FloatVector.zero(S);
+        for (int d = 0; d < vl; d += L) {
+            acc = FloatVector.fromArray(S, x, xo + d).fma(FloatVector.fromArray(S, y, yo + d), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (int d = vl; d < len; d++) {
+            s += x[xo + d] * y[yo + d];
+        }
+        return s;
+    }
+
+    /** out[o + d] += p·v[vo + d] for d in [0, len). */
+    static void axpy(float p, float[] v, int vo, float[] out, int o, int len) {
+        int vl = len / L * L;
+        FloatVector pv = FloatVector.broadcast(S, p);
+        for (int d = 0; d < vl; d += L) {
+            FloatVector.fromArray(S, v, vo + d).fma(pv, FloatVector.fromArray(S, out, o + d)).intoArray(out, o + d);
+        }
+        for (int d = vl; d < len; d++) {
+            out[o + d] += p * v[vo + d];
+        }
+    }
+
+    /** out[o + i] = x[o + i] + y[i] for i in [0, m): one row of a broadcast add. */
+    static void addRow(float[] x, float[] y, float[] out, int o, int m) {
+        int vl = m / L * L;
+        for (int i = 0; i < vl; i += L) {
+            FloatVector.fromArray(S, x, o + i).add(FloatVector.fromArray(S, y, i)).intoArray(out, o + i);
+        }
+        for (int i = vl; i < m; i++) {
+            out[o + i] = x[o + i] + y[i];
+        }
+    }
+
+    /** Layer norm of in[o, o + c): (x − mean)/√(var + eps)·g + b, the variance about the mean (two passes). */
+    static void layerNormRow(float[] in, float[] out, int o, int c, float[] g, float[] b, float eps) {
+        int vl = c / L * L;
+        FloatVector sum = FloatVector.zero(S);
+        for (int i = 0; i < vl; i += L) {
+            sum = sum.add(FloatVector.fromArray(S, in, o + i));
+        }
+        float mean = sum.reduceLanes(VectorOperators.ADD);
+        for (int i = vl; i < c; i++) {
+            mean += in[o + i];
+        }
+        mean /= c;
+        FloatVector m = FloatVector.broadcast(S, mean);
+        FloatVector sq = FloatVector.zero(S);
+        for (int i = 0; i < vl; i += L) {
+            FloatVector d = FloatVector.fromArray(S, in, o + i).sub(m);
+            sq = d.fma(d, sq);
+        }
+        float variance = sq.reduceLanes(VectorOperators.ADD);
+        for (int i = vl; i < c; i++) {
+            float d = in[o + i] - mean;
+            variance += d * d;
+        }
+        variance /= c;
+        float inv = (float) (1.0 / Math.sqrt(variance + eps));
+        FloatVector iv = FloatVector.broadcast(S, inv);
+        for (int i = 0; i < vl; i += L) {
+            FloatVector y = FloatVector.fromArray(S, in, o + i).sub(m).mul(iv).mul(FloatVector.fromArray(S, g, i));
+            if (b != null) {
+                y = y.add(FloatVector.fromArray(S, b, i));
+            }
+            y.intoArray(out, o + i);
+        }
+        for (int i = vl; i < c; i++) {
+            out[o + i] = (in[o + i] - mean) * inv * g[i] + (b == null ? 0f : b[i]);
+        }
+    }
+
+    /** Stable softmax of in[o, o + c) into out[o, o + c) (may be the same array): exp(x − max) / Σ. */
+    static void softmaxRow(float[] in, float[] out, int o, int c) {
+        int vl = c / L * L;
+        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < vl; i += L) {
+            mv = mv.max(FloatVector.fromArray(S, in, o + i));
+        }
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        for (int i = vl; i < c; i++) {
+            max = Math.max(max, in[o + i]);
+        }
+        FloatVector m = FloatVector.broadcast(S, max);
+        FloatVector sv = FloatVector.zero(S);
+        for (int i = 0; i < vl; i += L) {
+            FloatVector e = FloatVector.fromArray(S, in, o + i).sub(m).lanewise(VectorOperators.EXP);
+            e.intoArray(out, o + i);
+            sv = sv.add(e);
+        }
+        float sum = sv.reduceLanes(VectorOperators.ADD);
+        for (int i = vl; i < c; i++) {
+            out[o + i] = (float) Math.exp(in[o + i] - max); // exp(-inf) = 0: masked entries vanish
+            sum += out[o + i];
+        }
+        float inv = 1f / sum;
+        FloatVector iv = FloatVector.broadcast(S, inv);
+        for (int i = 0; i < vl; i += L) {
+            FloatVector.fromArray(S, out, o + i).mul(iv).intoArray(out, o + i);
+        }
+        for (int i = vl; i < c; i++) {
+            out[o + i] *= inv;
+        }
+    }
+
+    /** GELU, tanh form, over in[from, to): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    static void geluTanh(float[] in, float[] out, int from, int to) {
+        int vEnd = from + (to - from) / L * L;
+        FloatVector half = FloatVector.broadcast(S, 0.5f);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector cubic = FloatVector.broadcast(S, 0.044715f);
+        FloatVector scale = FloatVector.broadcast(S, SQRT_2_OVER_PI);
+        for (int i = from; i < vEnd; i += L) {
+            FloatVector x = FloatVector.fromArray(S, in, i);
+            FloatVector u = x.mul(x).mul(x).fma(cubic, x).mul(scale);
+            x.mul(half).mul(u.lanewise(VectorOperators.TANH).add(one)).intoArray(out, i);
+        }
+        for (int i = vEnd; i < to; i++) {
+            float x = in[i];
+            out[i] = 0.5f * x * (1f + (float) Math.tanh(SQRT_2_OVER_PI * (x + 0.044715f * x * x * x)));
+        }
+    }
+
+    /**
+     * Causal attention for the query rows [row0, row1) of the B·H·Tq rows: scores q·k_j·scale for the keys j a query
+     * may see (j ≤ offset + its position), their softmax, and the weighted sum of values, through one row buffer.
+     * Keys and values are read in place: head g's position j at {@code (g·kvCap + j)·A}.
+     */
+    static void attentionRows(float[] q, float[] k, float[] v, float[] out, int tq, int a, int kvCap, float scale,
+            int offset, int row0, int row1) {
+        float[] p = new float[offset + tq];
+        for (int row = row0; row < row1; row++) {
+            int g = row / tq;
+            int visible = offset + row % tq + 1;
+            int base = g * kvCap * a;
+            for (int j = 0; j < visible; j++) {
+                p[j] = scale * dot(q, row * a, k, base + j * a, a);
+            }
+            softmaxRow(p, p, 0, visible);
+            int o = row * a;
+            for (int d = 0; d < a; d++) {
+                out[o + d] = 0f;
+            }
+            for (int j = 0; j < visible; j++) {
+                axpy(p[j], v, base + j * a, out, o, a);
+            }
+        }
+    }
+}
