@@ -20,6 +20,50 @@ import java.util.Arrays;
  * a view in place indexes head g's position t at {@code (g·capacity + t)·A}.
  */
 public abstract class ArrayBackend implements TensorBackend {
+    /** Released arrays for reuse, or null when this backend allocates every output afresh. */
+    private final ArrayPool pool;
+
+    /** A backend that allocates every output afresh (released tensors are left to the garbage collector). */
+    protected ArrayBackend() {
+        this(false);
+    }
+
+    /**
+     * A backend that, with {@code recycle}, reuses the arrays of released tensors for later outputs
+     * ({@link #newArray}); without, allocates every output afresh.
+     */
+    protected ArrayBackend(boolean recycle) {
+        this.pool = recycle ? new ArrayPool() : null;
+    }
+
+    /** An array for an output of n floats, all zero: a recycled one when this backend recycles, else new. */
+    protected final float[] newArray(int n) {
+        return pool == null ? new float[n] : pool.take(n, true);
+    }
+
+    /** An array for an output of n floats whose every element the caller will write: contents unspecified. */
+    protected final float[] newArrayToOverwrite(int n) {
+        return pool == null ? new float[n] : pool.take(n, false);
+    }
+
+    /**
+     * Marks the tensor released (using it again fails) and, when this backend recycles, keeps its array for reuse
+     * unless the array is shared (an adopted weight, a KV cache view).
+     */
+    @Override
+    public void release(Tensor t) {
+        if (!(t instanceof ArrayTensor)) {
+            return;
+        }
+        ArrayTensor a = (ArrayTensor) t;
+        if (a.released) {
+            return;
+        }
+        a.released = true;
+        if (pool != null && a.recyclable) {
+            pool.give(a.data);
+        }
+    }
 
     /** The elements of {@code t}, row-major and contiguous (a copy only for a KV cache view). */
     protected static float[] data(Tensor t) {
@@ -38,11 +82,11 @@ public abstract class ArrayBackend implements TensorBackend {
     public Tensor weight(FloatBuffer data, int... shape) {
         if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0
                 && data.array().length == Shapes.size(shape)) {
-            return new ArrayTensor(data.array(), shape);
+            return new ArrayTensor(data.array(), false, shape);
         }
         float[] copy = new float[Shapes.intSize(shape)];
         data.duplicate().get(copy);
-        return new ArrayTensor(copy, shape);
+        return new ArrayTensor(copy, false, shape); // weights live as long as their model: never recycled
     }
 
     @Override
@@ -68,7 +112,7 @@ public abstract class ArrayBackend implements TensorBackend {
         int n = table.dim(0);
         int c = table.dim(1);
         float[] src = data(table);
-        float[] out = new float[ids.length * c];
+        float[] out = newArrayToOverwrite(ids.length * c);
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= n) {
                 throw new IndexOutOfBoundsException("row " + ids[i] + " outside [0, " + n + ")");
@@ -92,7 +136,7 @@ public abstract class ArrayBackend implements TensorBackend {
         int[] outShape = shape.clone();
         outShape[ax] = to - from;
         float[] in = data(x);
-        float[] out = new float[Shapes.intSize(outShape)];
+        float[] out = newArrayToOverwrite(Shapes.intSize(outShape));
         int chunk = (to - from) * inner;
         for (int o = 0; o < outer; o++) {
             System.arraycopy(in, (o * shape[ax] + from) * inner, out, o * chunk, chunk);
@@ -114,7 +158,7 @@ public abstract class ArrayBackend implements TensorBackend {
         outShape[ax] = sa[ax] + sb[ax];
         float[] x = data(a);
         float[] y = data(b);
-        float[] out = new float[x.length + y.length];
+        float[] out = newArrayToOverwrite(x.length + y.length);
         int ca = sa[ax] * inner;
         int cb = sb[ax] * inner;
         for (int o = 0; o < outer; o++) {
@@ -132,7 +176,7 @@ public abstract class ArrayBackend implements TensorBackend {
         int c = x.dim(2);
         int a = c / heads;
         float[] in = data(x);
-        float[] out = new float[in.length];
+        float[] out = newArrayToOverwrite(in.length);
         for (int bi = 0; bi < b; bi++) {
             for (int h = 0; h < heads; h++) {
                 for (int ti = 0; ti < t; ti++) {
@@ -152,7 +196,7 @@ public abstract class ArrayBackend implements TensorBackend {
         int a = x.dim(3);
         int c = heads * a;
         float[] in = data(x);
-        float[] out = new float[in.length];
+        float[] out = newArrayToOverwrite(in.length);
         for (int bi = 0; bi < b; bi++) {
             for (int h = 0; h < heads; h++) {
                 for (int ti = 0; ti < t; ti++) {

@@ -19,9 +19,21 @@ public final class ArrayTensor implements Tensor {
     private final int[] shape;
     /** Positions stored per head: shape[2] for an ordinary tensor, more for a KV cache view. */
     public final int capacity;
+    /** Whether {@link #data} belongs to this tensor alone, so that a backend may reuse it once it is released. */
+    final boolean recyclable;
+    /** Set by {@link ArrayBackend#release}: the tensor must not be used again (its array may hold another's data). */
+    boolean released;
 
-    /** Wraps {@code data} (not copied: the caller hands it over) as a tensor of {@code shape}. */
+    /**
+     * Wraps {@code data} (not copied: the caller hands it over, and the backend may reuse the array once the tensor
+     * is released) as a tensor of {@code shape}.
+     */
     public ArrayTensor(float[] data, int... shape) {
+        this(data, true, shape);
+    }
+
+    /** A tensor over {@code data}; {@code recyclable} false for arrays shared with others (adopted weights). */
+    ArrayTensor(float[] data, boolean recyclable, int... shape) {
         if (data.length != Shapes.size(shape)) {
             throw new IllegalArgumentException(
                     "data length " + data.length + " does not match shape " + Arrays.toString(shape));
@@ -29,6 +41,7 @@ public final class ArrayTensor implements Tensor {
         this.data = data;
         this.shape = shape.clone();
         this.capacity = shape.length == 4 ? shape[2] : -1;
+        this.recyclable = recyclable;
     }
 
     /** A [B, H, T, A] view of KV cache storage holding {@code capacity} positions per head. */
@@ -36,6 +49,7 @@ public final class ArrayTensor implements Tensor {
         this.data = storage;
         this.shape = shape.clone();
         this.capacity = capacity;
+        this.recyclable = false;
     }
 
     /** A [b, h, t, a] view of storage holding {@code capacity} positions per head. */
@@ -43,12 +57,16 @@ public final class ArrayTensor implements Tensor {
         return new ArrayTensor(storage, capacity, new int[] {b, h, t, a});
     }
 
-    /** The plain tensor behind {@code t}; refuses foreign tensors. */
+    /** The heap-array tensor behind {@code t}; refuses foreign and released tensors. */
     public static ArrayTensor of(Tensor t) {
         if (!(t instanceof ArrayTensor)) {
             throw new IllegalArgumentException("not a heap-array tensor: " + t);
         }
-        return (ArrayTensor) t;
+        ArrayTensor a = (ArrayTensor) t;
+        if (a.released) {
+            throw new IllegalStateException("tensor used after it was released: " + a);
+        }
+        return a;
     }
 
     /** Whether {@link #data} holds exactly this tensor's elements, row-major. */

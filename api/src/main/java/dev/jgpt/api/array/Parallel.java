@@ -11,8 +11,8 @@ import java.util.concurrent.RecursiveAction;
  * of threads or ranges.
  */
 public final class Parallel {
-    /** Below this many multiply-adds (or comparable units) a loop runs on the calling thread. */
-    static final long MIN_PARALLEL_WORK = 1L << 15;
+    /** By default, below this many multiply-adds (or comparable units) a loop runs on the calling thread. */
+    public static final long MIN_PARALLEL_WORK = 1L << 15;
 
     /** One pool per thread count, shared by all backends of the process; workers are daemons and idle out. */
     private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
@@ -25,24 +25,35 @@ public final class Parallel {
 
     /** The number of threads loops are split across. */
     public final int threads;
+    /** Below this much work a loop runs on the caller: handing it to the pool would cost more than it saves. */
+    private final long minWork;
     private final ForkJoinPool pool;
 
-    /** Loops over {@code threads} threads (1: everything on the caller). */
+    /** Loops over {@code threads} threads (1: everything on the caller), parallel from {@link #MIN_PARALLEL_WORK}. */
     public Parallel(int threads) {
+        this(threads, MIN_PARALLEL_WORK);
+    }
+
+    /**
+     * Loops over {@code threads} threads, parallel from {@code minWork} units of work (kernels that do more per unit,
+     * such as SIMD ones, gain from a higher threshold).
+     */
+    public Parallel(int threads, long minWork) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
+        this.minWork = minWork;
         this.pool = threads == 1 ? null : POOLS.computeIfAbsent(threads, ForkJoinPool::new);
     }
 
     /**
      * Runs {@code body} over {@code [0, n)}. With {@code work} (the loop's total cost, roughly in multiply-adds) below
-     * {@link #MIN_PARALLEL_WORK}, or one thread, it runs on the caller in one piece; otherwise in up to four ranges per
+     * the threshold, or one thread, it runs on the caller in one piece; otherwise in up to four ranges per
      * thread (so a core slowed by other load hands work to the others), none smaller than {@code minChunk}.
      */
     public void forRange(int n, int minChunk, long work, Body body) {
-        int parts = pool == null || work < MIN_PARALLEL_WORK ? 1 : Math.min(4 * threads, n / Math.max(1, minChunk));
+        int parts = pool == null || work < minWork ? 1 : Math.min(4 * threads, n / Math.max(1, minChunk));
         if (parts <= 1) {
             body.run(0, n);
             return;

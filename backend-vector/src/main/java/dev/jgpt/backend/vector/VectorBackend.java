@@ -27,6 +27,11 @@ public final class VectorBackend extends ArrayBackend {
     static final String NAME = "vector";
     /** Below this many rows a matmul streams weights row by row (decode); from here on it uses register tiles. */
     static final int TILE_MIN_ROWS = 4;
+    /**
+     * Below this many multiply-adds (or comparable units) an operation runs on the calling thread: SIMD does 16 per
+     * instruction, so handing a small loop to the pool costs more than it saves.
+     */
+    static final long MIN_PARALLEL_WORK = 1L << 18;
 
     private final Parallel parallel;
 
@@ -37,7 +42,8 @@ public final class VectorBackend extends ArrayBackend {
 
     /** A backend on {@code threads} threads (1 runs everything on the caller). */
     public VectorBackend(int threads) {
-        this.parallel = new Parallel(threads);
+        super(true);
+        this.parallel = new Parallel(threads, Long.getLong("jgpt.vector.minParallelWork", MIN_PARALLEL_WORK));
     }
 
     @Override
@@ -55,7 +61,7 @@ public final class VectorBackend extends ArrayBackend {
         Shapes.requireSuffix("add", a.shape(), b.shape());
         float[] x = data(a);
         float[] y = data(b);
-        float[] out = new float[x.length];
+        float[] out = newArrayToOverwrite(x.length);
         int m = y.length;
         if (m > 0) {
             parallel.forRange(x.length / m, 1, x.length / 4, (r0, r1) -> {
@@ -69,13 +75,37 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public Tensor matmul(Tensor x, Tensor w) {
+        Shapes.requireMatmul("matmul", x, w, false);
+        int rows = Shapes.rows(x.shape());
+        float[] out = newArray(rows * w.dim(1));
+        return product(x, w, out);
+    }
+
+    /** The bias is where the sums start: one pass over the output fewer than matmul, then add. */
+    @Override
+    public Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        if (bias == null) {
+            return matmul(x, w);
+        }
+        Shapes.requireMatmul("linear", x, w, false);
+        int n = w.dim(1);
+        Shapes.require("linear bias", bias.shape(), n);
+        int rows = Shapes.rows(x.shape());
+        float[] b = data(bias);
+        float[] out = newArrayToOverwrite(rows * n);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(b, 0, out, r * n, n);
+        }
+        return product(x, w, out);
+    }
+
+    /** out += x·w, out holding [rows, n] (zeros, or the bias in every row). */
+    private Tensor product(Tensor x, Tensor w, float[] out) {
         int k = w.dim(0);
         int n = w.dim(1);
-        Shapes.requireMatmul("matmul", x, w, false);
         int rows = Shapes.rows(x.shape());
         float[] a = data(x);
         float[] b = data(w);
-        float[] out = new float[rows * n];
         long work = (long) rows * k * n;
         if (rows < TILE_MIN_ROWS) {
             // a decode step: each thread streams its contiguous share of every weight row
@@ -108,7 +138,7 @@ public final class VectorBackend extends ArrayBackend {
         int rows = Shapes.rows(x.shape());
         float[] a = data(x);
         float[] b = data(w);
-        float[] out = new float[rows * n];
+        float[] out = newArrayToOverwrite(rows * n);
         // split the weight rows (the vocabulary of an LM head): each core streams its share of the table
         int units = (n + 63) / 64;
         parallel.forRange(units, 1, (long) rows * k * n, (u0, u1) ->
@@ -122,7 +152,7 @@ public final class VectorBackend extends ArrayBackend {
         float[] in = data(x);
         float[] g = data(gamma);
         float[] bt = beta == null ? null : data(beta);
-        float[] out = new float[in.length];
+        float[] out = newArrayToOverwrite(in.length);
         int rows = c == 0 ? 0 : in.length / c;
         parallel.forRange(rows, 1, 4L * in.length, (r0, r1) -> {
             for (int row = r0; row < r1; row++) {
@@ -135,7 +165,7 @@ public final class VectorBackend extends ArrayBackend {
     @Override
     public Tensor gelu(Tensor x, Gelu form) {
         float[] in = data(x);
-        float[] out = new float[in.length];
+        float[] out = newArrayToOverwrite(in.length);
         parallel.forRange(in.length, 256, 20L * in.length, (i0, i1) -> {
             if (form == Gelu.TANH) {
                 VectorRows.geluTanh(in, out, i0, i1);
@@ -152,7 +182,7 @@ public final class VectorBackend extends ArrayBackend {
     public Tensor softmax(Tensor x) {
         int c = x.dim(-1);
         float[] in = data(x);
-        float[] out = new float[in.length];
+        float[] out = newArrayToOverwrite(in.length);
         int rows = c == 0 ? 0 : in.length / c;
         parallel.forRange(rows, 1, 20L * in.length, (r0, r1) -> {
             for (int row = r0; row < r1; row++) {
@@ -171,7 +201,7 @@ public final class VectorBackend extends ArrayBackend {
         int tk = k.dim(2);
         float[] qd = data(q);
         ArrayTensor kp = ArrayTensor.of(k);
-        float[] out = new float[bh * tq * tk];
+        float[] out = newArrayToOverwrite(bh * tq * tk);
         parallel.forRange(bh * tq, 1, (long) bh * tq * tk * a, (r0, r1) -> {
             for (int row = r0; row < r1; row++) {
                 int base = (row / tq) * kp.capacity * a;
@@ -196,7 +226,7 @@ public final class VectorBackend extends ArrayBackend {
         int a = v.dim(3);
         float[] pd = data(p);
         ArrayTensor vp = ArrayTensor.of(v);
-        float[] out = new float[bh * tq * a];
+        float[] out = newArray(bh * tq * a);
         parallel.forRange(bh * tq, 1, (long) bh * tq * tk * a, (r0, r1) -> {
             for (int row = r0; row < r1; row++) {
                 int base = (row / tq) * vp.capacity * a;
@@ -223,7 +253,7 @@ public final class VectorBackend extends ArrayBackend {
             return super.attention(q, k, v, scale, offset);
         }
         float[] qd = data(q);
-        float[] out = new float[bh * tq * a];
+        float[] out = newArrayToOverwrite(bh * tq * a);
         parallel.forRange(bh * tq, 1, 2L * bh * tq * tk * a, (r0, r1) ->
                 VectorRows.attentionRows(qd, kp.data, vp.data, out, tq, a, kp.capacity, scale, offset, r0, r1));
         return new ArrayTensor(out, q.dim(0), q.dim(1), tq, a);

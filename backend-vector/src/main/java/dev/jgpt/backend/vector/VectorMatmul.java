@@ -33,7 +33,7 @@ final class VectorMatmul {
     }
 
     /**
-     * out[r, j] = Σ_i a[r, i]·w[i, j] for rows [r0, r1) and columns [j0, j1), reading each weight row once per row of
+     * out[r, j] += Σ_i a[r, i]·w[i, j] for rows [r0, r1) and columns [j0, j1), reading each weight row once per row of
      * a (the decode path): four weight rows per pass over the output segment, which stays in L1.
      */
     static void stream(float[] a, float[] w, float[] out, int k, int n, int r0, int r1, int j0, int j1) {
@@ -79,9 +79,10 @@ final class VectorMatmul {
     }
 
     /**
-     * out[r, j] = Σ_i a[r, i]·w[i, j] for rows [r0, r1) and the columns [j0, j0 + width) of one strip
+     * out[r, j] += Σ_i a[r, i]·w[i, j] for rows [r0, r1) and the columns [j0, j0 + width) of one strip
      * (width ≤ {@link #STRIP}), in register tiles: full tiles of {@link #TILE_ROWS} rows × whole vectors, then the
-     * leftover rows one at a time, then the columns that do not fill a vector by a scalar loop. out starts zero.
+     * leftover rows one at a time, then the columns that do not fill a vector by a scalar loop. The sums are added
+     * to what out holds (zeros, or a bias).
      */
     static void tiles(float[] a, float[] w, float[] out, int k, int n, int r0, int r1, int j0, int width) {
         int vectors = width / L;
@@ -110,7 +111,7 @@ final class VectorMatmul {
                 for (int i = 0; i < k; i++) {
                     s += a[r * k + i] * w[i * n + j];
                 }
-                out[r * n + j] = s;
+                out[r * n + j] += s;
             }
         }
     }

@@ -150,15 +150,20 @@ final class VectorRows {
      */
     static void attentionRows(float[] q, float[] k, float[] v, float[] out, int tq, int a, int kvCap, float scale,
             int offset, int row0, int row1) {
-        float[] p = new float[offset + tq];
+        // scores padded with −∞ to whole vectors, so that the softmax runs without a scalar (Math.exp) tail
+        float[] p = new float[(offset + tq + L - 1) / L * L];
         for (int row = row0; row < row1; row++) {
             int g = row / tq;
             int visible = offset + row % tq + 1;
+            int padded = (visible + L - 1) / L * L;
             int base = g * kvCap * a;
             for (int j = 0; j < visible; j++) {
                 p[j] = scale * dot(q, row * a, k, base + j * a, a);
             }
-            softmaxRow(p, p, 0, visible);
+            for (int j = visible; j < padded; j++) {
+                p[j] = Float.NEGATIVE_INFINITY;
+            }
+            softmaxRow(p, p, 0, padded);
             int o = row * a;
             for (int d = 0; d < a; d++) {
                 out[o + d] = 0f;
