@@ -1,5 +1,6 @@
 package dev.jgpt.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jgpt.api.Gelu;
@@ -188,6 +189,58 @@ public abstract class MathOpConformance extends OpConformanceBase {
                     t -> backend.softmax(t[0]), in(x, xs))));
         }
         return tests.stream();
+    }
+
+    // ------------------------------------------------------------------------------------------------ release
+
+    /**
+     * A backend may reuse a released tensor's memory for later results (the vector backend does), so: results made
+     * after releases are still right, tensors not released keep their values, and releasing a tensor twice does not
+     * hand its memory to two results. Sizes are large enough (64 × 96) for any reasonable reuse threshold.
+     */
+    @Test
+    void releasedMemoryIsReusedWithoutCorruptingLiveTensors() {
+        int rows = 64;
+        int k = 96;
+        int n = 80;
+        Inputs r = new Inputs(SEED + 23);
+        float[] x = r.uniform(rows * k, -1, 1);
+        float[] w1 = r.uniform(k * n, -0.3, 0.3);
+        float[] w2 = r.uniform(k * n, -0.3, 0.3);
+        float[] bias = r.uniform(n, -1, 1);
+        int[] xs = {2, rows / 2, k};
+        Tensor xt = backend.fromArray(x, xs);
+        Tensor wt1 = backend.fromArray(w1, k, n);
+        Tensor wt2 = backend.fromArray(w2, k, n);
+        Tensor bt = backend.fromArray(bias, n);
+        Tensor kept = backend.matmul(xt, wt1);
+        float[] keptHost = backend.toArray(kept);
+        Oracle.matmul(x, xs, w1, k, n, null).verify("matmul kept", kept.shape(), keptHost);
+        for (int round = 0; round < 4; round++) {
+            Tensor y = backend.linear(xt, round % 2 == 0 ? wt1 : wt2, bt);
+            Tensor g = backend.gelu(y, Gelu.TANH);
+            float[] yHost = backend.toArray(y);
+            Oracle.matmul(x, xs, round % 2 == 0 ? w1 : w2, k, n, bias).verify("linear after releases, round "
+                    + round, y.shape(), yHost);
+            backend.release(y);
+            backend.release(y); // twice: must not put its memory up for reuse twice
+            Tensor a = backend.matmul(xt, wt1);
+            Tensor b = backend.matmul(xt, wt2);
+            Oracle.matmul(x, xs, w1, k, n, null).verify("matmul a, made after a double release, read after b",
+                    a.shape(), backend.toArray(a));
+            Oracle.matmul(x, xs, w2, k, n, null).verify("matmul b, made after a double release", b.shape(),
+                    backend.toArray(b));
+            Oracle.gelu(yHost, y.shape(), Gelu.TANH).verify("gelu made before the releases",
+                    g.shape(), backend.toArray(g));
+            backend.release(a);
+            backend.release(b);
+            backend.release(g);
+        }
+        assertArrayEquals(keptHost, backend.toArray(kept), 0f, "a tensor not released changed after others were");
+        Expected.exact(xs, x).verify("input after releases", xt.shape(), backend.toArray(xt));
+        for (Tensor t : new Tensor[] {kept, xt, wt1, wt2, bt}) {
+            backend.release(t);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ threads
