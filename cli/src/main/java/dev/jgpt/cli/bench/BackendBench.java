@@ -19,7 +19,8 @@ public final class BackendBench {
         public int newTokens = 64;
         public int warmup = 1;
         public int reps = 3;
-        public int sortWarmup = 3;
+        /** Enough batches for the JIT to compile the kernels (Vector API code is slow until C2 has compiled it). */
+        public int sortWarmup = 10;
         public int sortReps = 5;
     }
 
