@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * mvn -q -pl bench -am package -DskipTests && java -jar bench/target/benchmarks.jar
- * java -jar bench/target/benchmarks.jar 'matmul.*' -p backend=plain,nd4j   # a subset
+ * java -jar bench/target/benchmarks.jar 'matmul.*' -p backend=vector,plain   # a subset
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -37,9 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx6g", "--add-modules", "jdk.incubator.vector"}) // the vector backend's module
 public class KernelBench {
-    @Param({"plain", "nd4j", "plain-reference"})
+    @Param({"vector", "plain", "nd4j", "plain-reference"})
     public String backend;
 
     private TensorBackend b;
