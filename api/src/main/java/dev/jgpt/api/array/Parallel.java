@@ -13,8 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Why not a ForkJoinPool: a decode step is some fifty loops of 0.1–0.5 ms each, and waking a parked pool thread
  * (and then the waiting caller) costs tens of microseconds on a virtual machine — measured, it held a 768 × 768
  * matrix-vector product to half the memory bandwidth. Here the caller works on the loop itself, and helpers spin for
- * {@link #SPIN_NANOS} after each loop before they park, so back-to-back loops (a forward pass) hand work over without
- * a context switch, as llama.cpp's thread pool does. One loop at a time uses the helpers: a caller that finds them
+ * {@link #SPIN_NANOS} after each loop before they park (unless there are more threads than cores), so back-to-back
+ * loops (a forward pass) hand work over without a context switch, as llama.cpp's thread pool does. One loop at a time uses the helpers: a caller that finds them
  * busy (another thread's forward pass) runs its loop alone, and so does a loop started from inside a loop.
  */
 public final class Parallel {
@@ -108,12 +108,15 @@ public final class Parallel {
     private static final class Helpers {
         private final ReentrantLock owner = new ReentrantLock();
         private final Thread[] threads;
+        /** How long idle helpers poll: 0 when there are more threads than cores (spinning would steal the caller's). */
+        private final long spinNanos;
         /** The loop being run, or null; helpers poll it. */
         private volatile Loop current;
         /** Bumped for every loop, so a helper knows a loop it has not seen yet. */
         private volatile long generation;
 
         Helpers(int count) {
+            spinNanos = count <= Runtime.getRuntime().availableProcessors() ? SPIN_NANOS : 0;
             threads = new Thread[count - 1];
             for (int i = 0; i < threads.length; i++) {
                 Thread t = new Thread(this::serve, "jgpt-parallel-" + count + "-" + (i + 1));
@@ -159,7 +162,7 @@ public final class Parallel {
         private void serve() {
             long seen = 0;
             while (true) {
-                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                long spinUntil = System.nanoTime() + spinNanos;
                 while (generation == seen) {
                     if (System.nanoTime() < spinUntil) {
                         Thread.onSpinWait();
