@@ -164,7 +164,39 @@ final class VectorRows {
                 p[j] = Float.NEGATIVE_INFINITY;
             }
             softmaxRow(p, p, 0, padded);
-            int o = row * a;
+            mix(p, visible, v, base, a, out, row * a);
+        }
+    }
+
+    /**
+     * out[o, o + a) = Σ_j p[j]·v_j over the first {@code visible} values, head g's value j at {@code base + j·a}. One
+     * and four vectors per head (nano-GPT's A = 16, GPT-2's A = 64 with 16 lanes) keep the sum in registers.
+     */
+    static void mix(float[] p, int visible, float[] v, int base, int a, float[] out, int o) {
+        if (a == L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < visible; j++) {
+                acc = FloatVector.fromArray(S, v, base + j * a).fma(FloatVector.broadcast(S, p[j]), acc);
+            }
+            acc.intoArray(out, o);
+        } else if (a == 4 * L) {
+            FloatVector acc0 = FloatVector.zero(S);
+            FloatVector acc1 = FloatVector.zero(S);
+            FloatVector acc2 = FloatVector.zero(S);
+            FloatVector acc3 = FloatVector.zero(S);
+            for (int j = 0; j < visible; j++) {
+                FloatVector pj = FloatVector.broadcast(S, p[j]);
+                int vj = base + j * a;
+                acc0 = FloatVector.fromArray(S, v, vj).fma(pj, acc0);
+                acc1 = FloatVector.fromArray(S, v, vj + L).fma(pj, acc1);
+                acc2 = FloatVector.fromArray(S, v, vj + 2 * L).fma(pj, acc2);
+                acc3 = FloatVector.fromArray(S, v, vj + 3 * L).fma(pj, acc3);
+            }
+            acc0.intoArray(out, o);
+            acc1.intoArray(out, o + L);
+            acc2.intoArray(out, o + 2 * L);
+            acc3.intoArray(out, o + 3 * L);
+        } else {
             for (int d = 0; d < a; d++) {
                 out[o + d] = 0f;
             }
