@@ -19,9 +19,11 @@ public final class BackendBench {
         public int newTokens = 64;
         public int warmup = 1;
         public int reps = 3;
-        /** Enough batches for the JIT to compile the kernels (Vector API code is slow until C2 has compiled it). */
+        /** Warm-up steps of at least {@link #sortSeconds} each: the JIT must finish compiling the kernels. */
         public int sortWarmup = 10;
         public int sortReps = 5;
+        /** Each warm-up step and each rep runs whole batches until this much time has passed (at least one). */
+        public double sortSeconds = 0.3;
     }
 
     /** Results of one backend (rates per second; null where not measured). */
@@ -65,10 +67,15 @@ public final class BackendBench {
                         + (warm ? "warm-up " + (i + 1) + "/" + plan.sortWarmup
                                 : "rep " + (i - plan.sortWarmup + 1) + "/" + plan.sortReps));
                 long t0 = System.nanoTime();
-                nano.generator().generate(prompts, (nano.config().nPositions + 1) / 2, Sampler.greedy());
-                double s = (System.nanoTime() - t0) / 1e9;
+                int batches = 0;
+                double s;
+                do {
+                    nano.generator().generate(prompts, (nano.config().nPositions + 1) / 2, Sampler.greedy());
+                    batches++;
+                    s = (System.nanoTime() - t0) / 1e9;
+                } while (s < plan.sortSeconds);
                 if (!warm) {
-                    rates[i - plan.sortWarmup] = prompts.length / s;
+                    rates[i - plan.sortWarmup] = (double) batches * prompts.length / s;
                 }
             }
             r.sortsPerSecond = Stats.of(rates);
