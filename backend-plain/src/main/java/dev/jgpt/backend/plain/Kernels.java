@@ -274,6 +274,20 @@ final class Kernels {
         return p * Double.longBitsToDouble(((long) k + 1023) << 52);
     }
 
+    /** GELU, tanh form, over in[from, to) by {@link #geluTanh(float)}. */
+    static void geluTanh(float[] in, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = geluTanh(in[i]);
+        }
+    }
+
+    /** One row of a broadcast add, as the reference computes it: out[o + i] = x[o + i] + y[i]. */
+    static void addRow(float[] x, float[] y, float[] out, int o, int m) {
+        for (int i = 0; i < m; i++) {
+            out[o + i] = x[o + i] + y[i];
+        }
+    }
+
     /** Layer norm of one row, as the reference computes it. */
     static void layerNormRow(float[] in, float[] out, int o, int c, float[] g, float[] bt, float eps) {
         float mean = 0f;

@@ -3,12 +3,11 @@ package dev.jgpt.backend.vector;
 import static dev.jgpt.backend.vector.VectorMatmul.L;
 
 import dev.jgpt.api.Gelu;
-import dev.jgpt.api.ScalarMath;
 import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
-import dev.jgpt.api.array.ArrayBackend;
 import dev.jgpt.api.array.ArrayTensor;
 import dev.jgpt.api.array.Parallel;
+import dev.jgpt.api.array.ParallelArrayBackend;
 
 /**
  * The Vector API backend: the plain backend's {@code float[]} tensors ({@link ArrayBackend} moves the data), with
@@ -23,7 +22,7 @@ import dev.jgpt.api.array.Parallel;
  *
  * <p>Threads: {@code -Djgpt.vector.threads=N} (default: all available processors).
  */
-public final class VectorBackend extends ArrayBackend {
+public final class VectorBackend extends ParallelArrayBackend {
     static final String NAME = "vector";
     /** Below this many rows a matmul streams weights row by row (decode); from here on it uses register tiles. */
     static final int TILE_MIN_ROWS = 4;
@@ -33,8 +32,6 @@ public final class VectorBackend extends ArrayBackend {
      */
     static final long MIN_PARALLEL_WORK = 1L << 18;
 
-    private final Parallel parallel;
-
     /** A backend on {@code -Djgpt.vector.threads} threads, or all available processors. */
     public VectorBackend() {
         this(Integer.getInteger("jgpt.vector.threads", Runtime.getRuntime().availableProcessors()));
@@ -42,8 +39,7 @@ public final class VectorBackend extends ArrayBackend {
 
     /** A backend on {@code threads} threads (1 runs everything on the caller). */
     public VectorBackend(int threads) {
-        super(true);
-        this.parallel = new Parallel(threads, Long.getLong("jgpt.vector.minParallelWork", MIN_PARALLEL_WORK));
+        super(new Parallel(threads, Long.getLong("jgpt.vector.minParallelWork", MIN_PARALLEL_WORK)), true);
     }
 
     @Override
@@ -58,19 +54,7 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        Shapes.requireSuffix("add", a.shape(), b.shape());
-        float[] x = data(a);
-        float[] y = data(b);
-        float[] out = newArrayToOverwrite(x.length);
-        int m = y.length;
-        if (m > 0) {
-            parallel.forRange(x.length / m, 1, x.length / 4, (r0, r1) -> {
-                for (int r = r0; r < r1; r++) {
-                    VectorRows.addRow(x, y, out, r * m, m);
-                }
-            });
-        }
-        return new ArrayTensor(out, a.shape());
+        return addByRows(a, b, VectorRows::addRow);
     }
 
     @Override
@@ -132,130 +116,41 @@ public final class VectorBackend extends ArrayBackend {
 
     @Override
     public Tensor matmulTransposed(Tensor x, Tensor w) {
-        int n = w.dim(0);
-        int k = w.dim(1);
-        Shapes.requireMatmul("matmulTransposed", x, w, true);
-        int rows = Shapes.rows(x.shape());
-        float[] a = data(x);
-        float[] b = data(w);
-        float[] out = newArrayToOverwrite(rows * n);
-        // split the weight rows (the vocabulary of an LM head): each core streams its share of the table
-        int units = (n + 63) / 64;
-        parallel.forRange(units, 1, (long) rows * k * n, (u0, u1) ->
-                VectorMatmul.transposed(a, b, out, k, n, 0, rows, u0 * 64, Math.min(n, u1 * 64)));
-        return new ArrayTensor(out, Shapes.withLast(x.shape(), n));
+        return transposedProduct(x, w, VectorMatmul::transposed);
     }
 
     @Override
     public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        int c = Shapes.requireLayerNorm(x, gamma, beta);
-        float[] in = data(x);
-        float[] g = data(gamma);
-        float[] bt = beta == null ? null : data(beta);
-        float[] out = newArrayToOverwrite(in.length);
-        int rows = c == 0 ? 0 : in.length / c;
-        parallel.forRange(rows, 1, 4L * in.length, (r0, r1) -> {
-            for (int row = r0; row < r1; row++) {
-                VectorRows.layerNormRow(in, out, row * c, c, g, bt, eps);
-            }
-        });
-        return new ArrayTensor(out, x.shape());
+        return layerNormByRows(x, gamma, beta, eps, VectorRows::layerNormRow);
     }
 
     @Override
     public Tensor gelu(Tensor x, Gelu form) {
-        float[] in = data(x);
-        float[] out = newArrayToOverwrite(in.length);
-        parallel.forRange(in.length, 256, 20L * in.length, (i0, i1) -> {
-            if (form == Gelu.TANH) {
-                VectorRows.geluTanh(in, out, i0, i1);
-            } else {
-                for (int i = i0; i < i1; i++) {
-                    out[i] = ScalarMath.geluErf(in[i]);
-                }
-            }
-        });
-        return new ArrayTensor(out, x.shape());
+        return geluByRanges(x, form, VectorRows::geluTanh);
     }
 
     @Override
     public Tensor softmax(Tensor x) {
-        int c = x.dim(-1);
-        float[] in = data(x);
-        float[] out = newArrayToOverwrite(in.length);
-        int rows = c == 0 ? 0 : in.length / c;
-        parallel.forRange(rows, 1, 20L * in.length, (r0, r1) -> {
-            for (int row = r0; row < r1; row++) {
-                VectorRows.softmaxRow(in, out, row * c, c);
-            }
-        });
-        return new ArrayTensor(out, x.shape());
+        return softmaxByRows(x, VectorRows::softmaxRow);
     }
 
     @Override
     public Tensor attentionScores(Tensor q, Tensor k, float scale, int offset) {
-        requireAttention("attentionScores", q, k, offset);
-        int bh = q.dim(0) * q.dim(1);
-        int tq = q.dim(2);
-        int a = q.dim(3);
-        int tk = k.dim(2);
-        float[] qd = data(q);
-        ArrayTensor kp = ArrayTensor.of(k);
-        float[] out = newArrayToOverwrite(bh * tq * tk);
-        parallel.forRange(bh * tq, 1, (long) bh * tq * tk * a, (r0, r1) -> {
-            for (int row = r0; row < r1; row++) {
-                int base = (row / tq) * kp.capacity * a;
-                int last = offset + row % tq;
-                for (int j = 0; j < tk; j++) {
-                    // the causal mask: key j is in the query's future
-                    out[row * tk + j] = j <= last
-                            ? scale * VectorRows.dot(qd, row * a, kp.data, base + j * a, a)
-                            : Float.NEGATIVE_INFINITY;
-                }
-            }
-        });
-        return new ArrayTensor(out, q.dim(0), q.dim(1), tq, tk);
+        return scoresByRow(q, k, scale, offset, VectorRows::scoreRow);
     }
 
     @Override
     public Tensor attentionMix(Tensor p, Tensor v) {
-        requireMix(p, v);
-        int bh = p.dim(0) * p.dim(1);
-        int tq = p.dim(2);
-        int tk = p.dim(3);
-        int a = v.dim(3);
-        float[] pd = data(p);
-        ArrayTensor vp = ArrayTensor.of(v);
-        float[] out = newArray(bh * tq * a);
-        parallel.forRange(bh * tq, 1, (long) bh * tq * tk * a, (r0, r1) -> {
-            for (int row = r0; row < r1; row++) {
-                int base = (row / tq) * vp.capacity * a;
-                for (int j = 0; j < tk; j++) {
-                    VectorRows.axpy(pd[row * tk + j], vp.data, base + j * a, out, row * a, a);
-                }
+        return mixByRow(p, v, (pd, po, vd, out, o, vo, tk, a) -> {
+            for (int j = 0; j < tk; j++) {
+                VectorRows.axpy(pd[po + j], vd, vo + j * a, out, o, a);
             }
         });
-        return new ArrayTensor(out, p.dim(0), p.dim(1), tq, a);
     }
 
     /** Scores, softmax and mix per query row in one pass, reading keys and values (or KV cache views) in place. */
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, float scale, int offset) {
-        requireAttention("attention", q, k, offset);
-        requireValues("attention", k, v);
-        int bh = q.dim(0) * q.dim(1);
-        int tq = q.dim(2);
-        int a = q.dim(3);
-        int tk = k.dim(2);
-        ArrayTensor kp = ArrayTensor.of(k);
-        ArrayTensor vp = ArrayTensor.of(v);
-        if (kp.capacity != vp.capacity) {
-            return super.attention(q, k, v, scale, offset);
-        }
-        float[] qd = data(q);
-        float[] out = newArrayToOverwrite(bh * tq * a);
-        parallel.forRange(bh * tq, 1, 2L * bh * tq * tk * a, (r0, r1) ->
-                VectorRows.attentionRows(qd, kp.data, vp.data, out, tq, a, kp.capacity, scale, offset, r0, r1));
-        return new ArrayTensor(out, q.dim(0), q.dim(1), tq, a);
+        return attentionByRows(q, k, v, scale, offset, VectorRows::attentionRows);
     }
 }

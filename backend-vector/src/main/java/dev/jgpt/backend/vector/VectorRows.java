@@ -143,13 +143,21 @@ final class VectorRows {
         }
     }
 
+    /** p[po + j] = scale·(q·k_j) for the keys j ≤ last, −∞ after (the causal mask); q at qo, key j at ko + j·a. */
+    static void scoreRow(float[] q, float[] k, float[] p, int po, int qo, int ko, int tk, int a, float scale,
+            int last) {
+        for (int j = 0; j < tk; j++) {
+            p[po + j] = j <= last ? scale * dot(q, qo, k, ko + j * a, a) : Float.NEGATIVE_INFINITY;
+        }
+    }
+
     /**
      * Causal attention for the query rows [row0, row1) of the B·H·Tq rows: scores q·k_j·scale for the keys j a query
      * may see (j ≤ offset + its position), their softmax, and the weighted sum of values, through one row buffer.
      * Keys and values are read in place: head g's position j at {@code (g·kvCap + j)·A}.
      */
-    static void attentionRows(float[] q, float[] k, float[] v, float[] out, int tq, int a, int kvCap, float scale,
-            int offset, int row0, int row1) {
+    static void attentionRows(float[] q, float[] k, float[] v, float[] out, int tq, int tk, int a, int kvCap,
+            float scale, int offset, int row0, int row1) {
         // scores padded with −∞ to whole vectors, so that the softmax runs without a scalar (Math.exp) tail
         float[] p = new float[(offset + tq + L - 1) / L * L];
         for (int row = row0; row < row1; row++) {
