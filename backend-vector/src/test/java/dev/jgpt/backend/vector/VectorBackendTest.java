@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * across the {@link VectorMatmul#K_BLOCK} boundary), the transposed product, the bias-initialised linear, and the
  * row kernels with lengths below, at and above one vector. Tolerance: 1e-5·(1 + Σ|terms|) for sums (float32
  * rounding in any order), 1e-6 absolute plus 2 ulps for elementwise functions. The whole conformance kit runs on this
- * backend in it-tests (VectorConformanceIT).
+ * backend next door ({@link VectorConformanceTest}).
  */
 class VectorBackendTest {
     private static final int L = VectorMatmul.L;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The whole conformance kit in one class. A backend module runs all of it with one test-scoped dependency on
- * {@code dev.jgpt:jgpt-it-tests} and one test class:
+ * {@code dev.jgpt:jgpt-conformance} and one test class:
  *
  * <pre>{@code
  * class MyBackendConformanceTest extends BackendConformanceKit {
