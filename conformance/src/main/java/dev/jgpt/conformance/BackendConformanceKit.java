@@ -2,8 +2,6 @@ package dev.jgpt.conformance;
 
 import dev.jgpt.api.BackendProvider;
 import dev.jgpt.api.Backends;
-import dev.jgpt.api.TensorBackend;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -44,7 +42,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 @ExtendWith(BackendConformanceKit.SkipWhenAbsent.class)
-public abstract class BackendConformanceKit {
+public abstract class BackendConformanceKit extends ConformanceSuite {
 
     /**
      * Disables the whole class (reported as skipped, reason printed) when {@link #skipWhenAbsent()} is true and no
@@ -79,42 +77,14 @@ public abstract class BackendConformanceKit {
         }
     }
 
-    /** The {@link dev.jgpt.api.BackendProvider#name()} of the backend under test. */
-    protected abstract String backendName();
-
-    /** True to skip (reason printed) rather than fail when no provider of that name is registered. */
-    protected boolean skipWhenAbsent() {
-        return false;
-    }
-
-    /** The backend under test; by default created through its provider, found by ServiceLoader. */
-    protected TensorBackend createBackend() {
-        return Backends.discover().require(backendName()).create();
-    }
-
-    @BeforeAll
-    protected final void backendIsRegistered() {
-        ConformanceBase.requirePresent(backendName(), skipWhenAbsent());
-    }
-
     /** Registration and selection. */
     @Nested
     @Order(1)
     @DisplayName("registration")
     class Registration extends ProviderConformance {
         @Override
-        protected String backendName() {
-            return BackendConformanceKit.this.backendName();
-        }
-
-        @Override
-        protected TensorBackend createBackend() {
-            return BackendConformanceKit.this.createBackend();
-        }
-
-        @Override
-        protected boolean skipWhenAbsent() {
-            return BackendConformanceKit.this.skipWhenAbsent();
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
         }
     }
 
@@ -124,18 +94,8 @@ public abstract class BackendConformanceKit {
     @DisplayName("op level: data movement")
     class DataOps extends DataOpConformance {
         @Override
-        protected String backendName() {
-            return BackendConformanceKit.this.backendName();
-        }
-
-        @Override
-        protected TensorBackend createBackend() {
-            return BackendConformanceKit.this.createBackend();
-        }
-
-        @Override
-        protected boolean skipWhenAbsent() {
-            return BackendConformanceKit.this.skipWhenAbsent();
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
         }
     }
 
@@ -145,18 +105,8 @@ public abstract class BackendConformanceKit {
     @DisplayName("op level: arithmetic")
     class MathOps extends MathOpConformance {
         @Override
-        protected String backendName() {
-            return BackendConformanceKit.this.backendName();
-        }
-
-        @Override
-        protected TensorBackend createBackend() {
-            return BackendConformanceKit.this.createBackend();
-        }
-
-        @Override
-        protected boolean skipWhenAbsent() {
-            return BackendConformanceKit.this.skipWhenAbsent();
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
         }
     }
 
@@ -166,18 +116,8 @@ public abstract class BackendConformanceKit {
     @DisplayName("op level: attention and KV cache")
     class AttentionOps extends AttentionOpConformance {
         @Override
-        protected String backendName() {
-            return BackendConformanceKit.this.backendName();
-        }
-
-        @Override
-        protected TensorBackend createBackend() {
-            return BackendConformanceKit.this.createBackend();
-        }
-
-        @Override
-        protected boolean skipWhenAbsent() {
-            return BackendConformanceKit.this.skipWhenAbsent();
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
         }
     }
 
@@ -187,18 +127,8 @@ public abstract class BackendConformanceKit {
     @DisplayName("model level")
     class Model extends ModelConformance {
         @Override
-        protected String backendName() {
-            return BackendConformanceKit.this.backendName();
-        }
-
-        @Override
-        protected TensorBackend createBackend() {
-            return BackendConformanceKit.this.createBackend();
-        }
-
-        @Override
-        protected boolean skipWhenAbsent() {
-            return BackendConformanceKit.this.skipWhenAbsent();
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
         }
     }
 
@@ -208,18 +138,8 @@ public abstract class BackendConformanceKit {
     @DisplayName("sequence level")
     class Sequences extends SequenceConformance {
         @Override
-        protected String backendName() {
-            return BackendConformanceKit.this.backendName();
-        }
-
-        @Override
-        protected TensorBackend createBackend() {
-            return BackendConformanceKit.this.createBackend();
-        }
-
-        @Override
-        protected boolean skipWhenAbsent() {
-            return BackendConformanceKit.this.skipWhenAbsent();
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
         }
     }
 }

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.TestInstance;
  * What every level of the kit shares: which backend is under test (by name, found through {@link Backends#discover()}
  * like the CLI finds it), one instance of it per test class, the plain reference, and scratch folders.
  *
- * <p>A subclass names the backend with {@link #backendName()}. It may override {@link #createBackend()} (to configure
- * the instance) and {@link #skipWhenAbsent()} (to skip rather than fail when no provider of that name is on the class
- * path; a provider that is present but unavailable always fails).
+ * <p>Nested in a {@link ConformanceSuite} (the kit), a group overrides only {@link #suite()} and takes the backend's
+ * name and settings from it. Used on its own, a subclass names the backend with {@link #backendName()}; it may
+ * override {@link #createBackend()} (to configure the instance) and {@link #skipWhenAbsent()} (to skip rather than
+ * fail when no provider of that name is on the class path; a provider that is present but unavailable always fails).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ConformanceBase {
@@ -34,17 +35,30 @@ public abstract class ConformanceBase {
     protected TensorBackend backend;
     private Path scratch;
 
-    /** The {@link BackendProvider#name()} of the backend under test. */
-    protected abstract String backendName();
+    /** The suite this group is nested in, whose backend it tests; null (the default) for a group used on its own. */
+    protected ConformanceSuite suite() {
+        return null;
+    }
+
+    /**
+     * The {@link BackendProvider#name()} of the backend under test: the suite's; a group used on its own must
+     * override this.
+     */
+    protected String backendName() {
+        if (suite() == null) {
+            throw new IllegalStateException(getClass().getName() + " is used on its own: override backendName()");
+        }
+        return suite().backendName();
+    }
 
     /** True to skip (with the reason printed) instead of failing when no provider of that name is registered. */
     protected boolean skipWhenAbsent() {
-        return false;
+        return suite() != null && suite().skipWhenAbsent();
     }
 
-    /** The backend under test. The default creates it through its provider, found by ServiceLoader. */
+    /** The backend under test: the suite's; by default created through its provider, found by ServiceLoader. */
     protected TensorBackend createBackend() {
-        return Backends.discover().require(backendName()).create();
+        return suite() != null ? suite().createBackend() : Backends.discover().require(backendName()).create();
     }
 
     @BeforeAll

@@ -1,8 +1,5 @@
 package dev.jgpt.conformance;
 
-import dev.jgpt.api.Backends;
-import dev.jgpt.api.TensorBackend;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -22,25 +19,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
-public abstract class OpConformance {
-
-    /** The {@link dev.jgpt.api.BackendProvider#name()} of the backend under test. */
-    protected abstract String backendName();
-
-    /** True to skip (reason printed) rather than fail when no provider of that name is registered. */
-    protected boolean skipWhenAbsent() {
-        return false;
-    }
-
-    /** The backend under test; by default created through its provider, found by ServiceLoader. */
-    protected TensorBackend createBackend() {
-        return Backends.discover().require(backendName()).create();
-    }
-
-    @BeforeAll
-    protected final void backendIsRegistered() {
-        ConformanceBase.requirePresent(backendName(), skipWhenAbsent());
-    }
+public abstract class OpConformance extends ConformanceSuite {
 
     /** Op level, data movement. */
     @Nested
@@ -48,18 +27,8 @@ public abstract class OpConformance {
     @DisplayName("op level: data movement")
     class DataOps extends DataOpConformance {
         @Override
-        protected String backendName() {
-            return OpConformance.this.backendName();
-        }
-
-        @Override
-        protected TensorBackend createBackend() {
-            return OpConformance.this.createBackend();
-        }
-
-        @Override
-        protected boolean skipWhenAbsent() {
-            return OpConformance.this.skipWhenAbsent();
+        protected ConformanceSuite suite() {
+            return OpConformance.this;
         }
     }
 
@@ -69,18 +38,8 @@ public abstract class OpConformance {
     @DisplayName("op level: arithmetic")
     class MathOps extends MathOpConformance {
         @Override
-        protected String backendName() {
-            return OpConformance.this.backendName();
-        }
-
-        @Override
-        protected TensorBackend createBackend() {
-            return OpConformance.this.createBackend();
-        }
-
-        @Override
-        protected boolean skipWhenAbsent() {
-            return OpConformance.this.skipWhenAbsent();
+        protected ConformanceSuite suite() {
+            return OpConformance.this;
         }
     }
 
@@ -90,18 +49,8 @@ public abstract class OpConformance {
     @DisplayName("op level: attention and KV cache")
     class AttentionOps extends AttentionOpConformance {
         @Override
-        protected String backendName() {
-            return OpConformance.this.backendName();
-        }
-
-        @Override
-        protected TensorBackend createBackend() {
-            return OpConformance.this.createBackend();
-        }
-
-        @Override
-        protected boolean skipWhenAbsent() {
-            return OpConformance.this.skipWhenAbsent();
+        protected ConformanceSuite suite() {
+            return OpConformance.this;
         }
     }
 }

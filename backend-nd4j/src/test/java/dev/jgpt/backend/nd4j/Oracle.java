@@ -132,22 +132,7 @@ final class Oracle {
 
     /** exp(x − max)/Σ exp(x − max) per row of width c. */
     static double[] softmax(float[] x, int c) {
-        double[] out = new double[x.length];
-        for (int o = 0; o < x.length; o += c) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < c; i++) {
-                max = Math.max(max, x[o + i]);
-            }
-            double sum = 0;
-            for (int i = 0; i < c; i++) {
-                out[o + i] = Math.exp(x[o + i] - max);
-                sum += out[o + i];
-            }
-            for (int i = 0; i < c; i++) {
-                out[o + i] /= sum;
-            }
-        }
-        return out;
+        return softmax(widen(x), c);
     }
 
     /** Row-major flat index of {@code idx} in {@code shape}. */
