@@ -52,9 +52,10 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Tokens to generate (default: ${DEFAULT-VALUE}); prompt + N − 1 must fit the context.")
     int maxNewTokens;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "ids",
-            description = "ids: the whole sequence, comma-separated, on one line (default); text: decoded, streamed "
-                    + "as tokens are produced; json: ids, text and per-step top-5 probabilities.")
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "ids: the whole sequence, comma-separated, on one line; text: decoded, streamed as tokens "
+                    + "are produced; json: ids, text and per-step top-5 probabilities. Default: like the prompt, "
+                    + "text for --prompt and ids for --tokens.")
     Format format;
 
     @Option(names = "--temperature", paramLabel = "T", description = "Sample from softmax(logits / T), T > 0.")
@@ -78,6 +79,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         Sampling sampling = sampling();
         int[] ids = prompt.tokens != null ? parseIds(prompt.tokens) : null;
+        Format format = this.format != null ? this.format : ids != null ? Format.ids : Format.text;
         if (ids == null && prompt.text.isEmpty()) {
             throw new InvalidInputException("empty prompt: --prompt needs some text");
         }

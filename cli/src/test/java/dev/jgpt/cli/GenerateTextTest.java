@@ -39,8 +39,12 @@ class GenerateTextTest {
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().startsWith("Hello, my name is"), text.out());
         assertTrue(text.out().length() > "Hello, my name is\n".length(), text.out());
-        CliTest.Run ids = gpt("generate", "--model", model.toString(), "--prompt", "Hello, my name is",
+        CliTest.Run byDefault = gpt("generate", "--model", model.toString(), "--prompt", "Hello, my name is",
                 "--max-new-tokens", "8");
+        assertEquals(0, byDefault.code(), byDefault.err());
+        assertEquals(text.out(), byDefault.out(), "a text prompt answers in text unless --format says otherwise");
+        CliTest.Run ids = gpt("generate", "--model", model.toString(), "--prompt", "Hello, my name is",
+                "--max-new-tokens", "8", "--format", "ids");
         assertEquals(0, ids.code(), ids.err());
         assertTrue(ids.out().startsWith("15496,11,616,1438,318,"), ids.out());
         assertEquals(13, ids.out().strip().split(",").length);
