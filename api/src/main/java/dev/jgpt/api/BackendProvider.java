@@ -1,9 +1,5 @@
 package dev.jgpt.api;
 
-import com.google.inject.Module;
-import com.google.inject.Provider;
-import com.google.inject.Scopes;
-
 /**
  * Makes one {@link TensorBackend} known to jgpt. Providers are found with {@link java.util.ServiceLoader}: a backend
  * jar lists its provider class in {@code META-INF/services/dev.jgpt.api.BackendProvider}. Users select a backend by
@@ -30,13 +26,4 @@ public interface BackendProvider {
 
     /** Builds the backend. Called only when {@link #unavailableReason()} is null. */
     TensorBackend create();
-
-    /**
-     * The Guice wiring this backend contributes: by default, {@link TensorBackend} bound to {@link #create()} as a
-     * singleton. A backend with more to configure overrides this.
-     */
-    default Module module() {
-        Provider<TensorBackend> provider = this::create;
-        return binder -> binder.bind(TensorBackend.class).toProvider(provider).in(Scopes.SINGLETON);
-    }
 }

@@ -1,36 +1,37 @@
 package dev.jgpt.api;
 
 /**
- * Keys and values of one attention layer for the positions processed so far, so that a decode step attends its new
- * query over all earlier positions without recomputing them. Keys and values are [B, H, T, A].
+ * The storage of a paged KV cache ({@link KvCacheSpec}): per layer and slot, one key and one value of C floats. The
+ * backend owns the storage (heap arrays, off-heap memory); which blocks belong to which sequence is the caller's
+ * bookkeeping ({@link BlockPool}, the block tables of an {@link AttentionBatch}). {@link TensorBackend#attention}
+ * writes and reads it; {@link #store} and {@link #load} are the slow, always-available access the SPI's default
+ * attention and tests use.
  *
- * <p>A cache belongs to one generation; it is not thread-safe.
+ * <p>Not thread-safe: one engine (or one generation) drives a cache at a time.
  */
 public interface KvCache extends AutoCloseable {
 
-    /** Number of positions held (the {@code offset} of the next queries). */
-    int length();
-
-    /** The most positions this cache may hold. */
-    int capacity();
+    /** The cache's shape. */
+    KvCacheSpec spec();
 
     /**
-     * Appends the keys and values of new positions. The cache takes ownership of {@code k} and {@code v}: the caller
-     * must not release them.
-     *
-     * @param k [B, H, Tn, A]
-     * @param v [B, H, Tn, A]
-     * @throws IllegalStateException if {@code length() + Tn > capacity()}
+     * Stores the key {@code key[keyOffset, keyOffset + C)} and the value {@code value[valueOffset, valueOffset + C)}
+     * of one position of layer {@code layer} at {@code slot}.
      */
-    void append(Tensor k, Tensor v);
+    void store(int layer, int slot, float[] key, int keyOffset, float[] value, int valueOffset);
 
-    /** All cached keys, [B, H, length(), A]. Valid until the next {@link #append}. */
-    Tensor keys();
+    /** Copies the key and value of {@code slot} in layer {@code layer} into {@code key[0, C)} and {@code value[0, C)}. */
+    void load(int layer, int slot, float[] key, float[] value);
 
-    /** All cached values, [B, H, length(), A]. Valid until the next {@link #append}. */
-    Tensor values();
-
-    /** Frees the cached tensors. */
+    /** Frees the storage. */
     @Override
     void close();
+
+    /** Refuses a layer or slot outside the spec. */
+    static void checkSlot(KvCacheSpec spec, int layer, int slot) {
+        if (layer < 0 || layer >= spec.layers() || slot < 0 || slot >= spec.slots()) {
+            throw new IndexOutOfBoundsException("KV cache layer " + layer + " slot " + slot + " outside "
+                    + spec.layers() + " layers × " + spec.slots() + " slots");
+        }
+    }
 }

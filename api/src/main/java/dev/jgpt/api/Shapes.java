@@ -71,13 +71,10 @@ public final class Shapes {
 
     // Argument checks every backend makes the same way (one message for each, whatever the backend).
 
-    /**
-     * Checks a matmul's operands: {@code w} is a matrix whose in-dimension (dim 0, or dim 1 when {@code transposed})
-     * equals the last dimension of {@code x}.
-     */
-    public static void requireMatmul(String op, Tensor x, Tensor w, boolean transposed) {
-        if (w.rank() != 2 || x.rank() < 1 || x.dim(-1) != w.dim(transposed ? 1 : 0)) {
-            throw new IllegalArgumentException(op + ": x " + Arrays.toString(x.shape()) + " by w "
+    /** Checks a matmul's operands: {@code w} is a matrix [M, K] whose in-dimension K is the last dimension of x. */
+    public static void requireMatmul(String op, Tensor x, Tensor w) {
+        if (w.rank() != 2 || x.rank() < 1 || x.dim(-1) != w.dim(1)) {
+            throw new IllegalArgumentException(op + ": x " + Arrays.toString(x.shape()) + " by w [out, in] "
                     + Arrays.toString(w.shape()));
         }
     }
@@ -92,18 +89,13 @@ public final class Shapes {
         return c;
     }
 
-    /** Checks that x is [B, T, C] with C divisible by {@code heads}. */
-    public static void requireSplitHeads(Tensor x, int heads) {
-        if (x.rank() != 3 || heads <= 0 || x.dim(2) % heads != 0) {
-            throw new IllegalArgumentException("splitHeads: " + Arrays.toString(x.shape()) + " into " + heads);
-        }
-    }
-
-    /** Checks that x is [B, H, T, A]. */
-    public static void requireMergeHeads(Tensor x) {
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException("mergeHeads: expected [B, H, T, A] but got "
-                    + Arrays.toString(x.shape()));
+    /** Checks attention's operands: qkv [N, 3C] for the batch's N tokens and the cache's C. */
+    public static void requireAttention(Tensor qkv, AttentionBatch batch, KvCache cache) {
+        int c = cache.spec().width();
+        if (qkv.rank() != 2 || qkv.dim(0) != batch.tokens() || qkv.dim(1) != 3 * c
+                || batch.blockSize() != cache.spec().blockSize()) {
+            throw new IllegalArgumentException("attention: qkv " + Arrays.toString(qkv.shape()) + " for "
+                    + batch + " and a cache of width " + c + ", block size " + cache.spec().blockSize());
         }
     }
 }

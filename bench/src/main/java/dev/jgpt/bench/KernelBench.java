@@ -1,10 +1,13 @@
 package dev.jgpt.bench;
 
+import dev.jgpt.api.AttentionBatch;
 import dev.jgpt.api.Backends;
 import dev.jgpt.api.Gelu;
+import dev.jgpt.api.KvCache;
+import dev.jgpt.api.KvCacheSpec;
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.TensorBackend;
-import dev.jgpt.backend.plain.ReferenceBackend;
+import dev.jgpt.conformance.ReferenceBackend;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,10 +25,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The hot kernels of a GPT-2-124M forward pass, per backend, at decode (T = 1) and prefill (T = 128) shapes:
- * matmul by the 768×768 and 768×3072 weights, the tied LM head (matmulTransposed by the 50257×768 wte), attention
- * over a KV cache and within a prompt, layer norm and GELU. {@code plain-reference} is the one-thread reference loops
- * ({@link ReferenceBackend}) that the plain backend is tested against.
+ * The hot kernels of a GPT-2-124M forward pass, per backend, at decode (N = 1 token) and prefill (N = 128 tokens)
+ * shapes. Weights are [out, in], as the SPI has them; a benchmark's name gives in × out: the four block matmuls
+ * (c_attn 768 × 2304, attn c_proj 768 × 768, c_fc 768 × 3072, mlp c_proj 3072 × 768), c_attn as a linear layer with
+ * its bias, the tied LM head (768 × 50257, wte itself), attention over the paged KV cache (a decode step over 256
+ * cached positions, a 128-token prompt), layer norm and GELU. {@code plain-reference} is the conformance kit's
+ * one-thread reference loops ({@link ReferenceBackend}).
  *
  * <pre>
  * mvn -q -pl bench -am package -DskipTests && java -jar bench/target/benchmarks.jar
@@ -39,43 +44,73 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx6g", "--add-modules", "jdk.incubator.vector"}) // the vector backend's module
 public class KernelBench {
+    private static final int C = 768;
+    private static final int HEADS = 12;
+    private static final int BLOCK = KvCacheSpec.DEFAULT_BLOCK_SIZE;
+    /** Positions cached before the benchmarked decode step (which is position CONTEXT − 1). */
+    private static final int CONTEXT = 256;
+    private static final int PROMPT = 128;
+
     @Param({"vector", "plain", "nd4j", "plain-reference"})
     public String backend;
 
     private TensorBackend b;
     private Tensor x1;
     private Tensor x128;
-    private Tensor w768;
-    private Tensor w3072;
+    private Tensor h1;
+    private Tensor h128;
+    private Tensor wAttn;
+    private Tensor bAttn;
+    private Tensor wProj;
+    private Tensor wFc;
+    private Tensor wFcProj;
     private Tensor wte;
     private Tensor gamma;
     private Tensor beta;
-    private Tensor qDecode;
-    private Tensor kCache;
-    private Tensor vCache;
-    private Tensor qPrompt;
-    private Tensor kPrompt;
-    private Tensor vPrompt;
-    private Tensor h128;
+    private Tensor qkvDecode;
+    private AttentionBatch decodeBatch;
+    private KvCache decodeCache;
+    private Tensor qkvPrompt;
+    private AttentionBatch promptBatch;
+    private KvCache promptCache;
 
     @Setup(Level.Trial)
     public void setUp() {
         b = backend.equals("plain-reference") ? new ReferenceBackend() : Backends.discover().require(backend).create();
         SplittableRandom r = new SplittableRandom(1);
-        x1 = tensor(r, 1, 1, 768);
-        x128 = tensor(r, 1, 128, 768);
-        w768 = tensor(r, 768, 768);
-        w3072 = tensor(r, 768, 3072);
-        wte = tensor(r, 50257, 768);
-        gamma = tensor(r, 768);
-        beta = tensor(r, 768);
-        qDecode = tensor(r, 1, 12, 1, 64);
-        kCache = tensor(r, 1, 12, 256, 64);
-        vCache = tensor(r, 1, 12, 256, 64);
-        qPrompt = tensor(r, 1, 12, 128, 64);
-        kPrompt = tensor(r, 1, 12, 128, 64);
-        vPrompt = tensor(r, 1, 12, 128, 64);
-        h128 = tensor(r, 1, 128, 3072);
+        x1 = tensor(r, 1, C);
+        x128 = tensor(r, PROMPT, C);
+        h1 = tensor(r, 1, 4 * C);
+        h128 = tensor(r, PROMPT, 4 * C);
+        wAttn = tensor(r, 3 * C, C);
+        bAttn = tensor(r, 3 * C);
+        wProj = tensor(r, C, C);
+        wFc = tensor(r, 4 * C, C);
+        wFcProj = tensor(r, C, 4 * C);
+        wte = tensor(r, 50257, C);
+        gamma = tensor(r, C);
+        beta = tensor(r, C);
+
+        // a decode step at position CONTEXT − 1 of a sequence whose first CONTEXT − 1 positions are cached
+        int[] blocks = blocks(CONTEXT);
+        decodeCache = b.newKvCache(new KvCacheSpec(1, HEADS, C / HEADS, BLOCK, blocks.length));
+        b.release(b.attention(tensor(r, CONTEXT - 1, 3 * C), AttentionBatch.single(0, CONTEXT - 1, blocks, BLOCK),
+                decodeCache, 0));
+        qkvDecode = tensor(r, 1, 3 * C);
+        decodeBatch = AttentionBatch.single(CONTEXT - 1, 1, blocks, BLOCK);
+        // a prompt of PROMPT tokens from position 0 (each call stores its keys and values again, then attends)
+        int[] promptBlocks = blocks(PROMPT);
+        promptCache = b.newKvCache(new KvCacheSpec(1, HEADS, C / HEADS, BLOCK, promptBlocks.length));
+        qkvPrompt = tensor(r, PROMPT, 3 * C);
+        promptBatch = AttentionBatch.single(0, PROMPT, promptBlocks, BLOCK);
+    }
+
+    private static int[] blocks(int positions) {
+        int[] ids = new int[(positions + BLOCK - 1) / BLOCK];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        return ids;
     }
 
     private Tensor tensor(SplittableRandom r, int... shape) {
@@ -92,6 +127,8 @@ public class KernelBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        decodeCache.close();
+        promptCache.close();
         b.close();
     }
 
@@ -103,41 +140,72 @@ public class KernelBench {
     }
 
     @Benchmark
+    public int matmulT1W768x2304() {
+        return done(b.matmul(x1, wAttn));
+    }
+
+    @Benchmark
     public int matmulT1W768x768() {
-        return done(b.matmul(x1, w768));
+        return done(b.matmul(x1, wProj));
     }
 
     @Benchmark
     public int matmulT1W768x3072() {
-        return done(b.matmul(x1, w3072));
+        return done(b.matmul(x1, wFc));
+    }
+
+    @Benchmark
+    public int matmulT1W3072x768() {
+        return done(b.matmul(h1, wFcProj));
+    }
+
+    @Benchmark
+    public int matmulT128W768x2304() {
+        return done(b.matmul(x128, wAttn));
     }
 
     @Benchmark
     public int matmulT128W768x768() {
-        return done(b.matmul(x128, w768));
+        return done(b.matmul(x128, wProj));
     }
 
     @Benchmark
     public int matmulT128W768x3072() {
-        return done(b.matmul(x128, w3072));
+        return done(b.matmul(x128, wFc));
     }
 
-    /** The tied LM head of a decode step: [1, 1, 768] by wte [50257, 768] transposed. */
+    @Benchmark
+    public int matmulT128W3072x768() {
+        return done(b.matmul(h128, wFcProj));
+    }
+
+    /** c_attn with its bias, as the model calls it. */
+    @Benchmark
+    public int linearT1W768x2304() {
+        return done(b.linear(x1, wAttn, bAttn));
+    }
+
+    @Benchmark
+    public int linearT128W768x2304() {
+        return done(b.linear(x128, wAttn, bAttn));
+    }
+
+    /** The tied LM head of a decode step: [1, 768] by wte [50257, 768]. */
     @Benchmark
     public int lmHeadT1() {
-        return done(b.matmulTransposed(x1, wte));
+        return done(b.matmul(x1, wte));
     }
 
-    /** One decode step's attention: 12 heads, the new query over 256 cached positions. */
+    /** One decode step's attention: 12 heads, the new token over its 256 positions (255 cached). */
     @Benchmark
     public int attentionDecode256() {
-        return done(b.attention(qDecode, kCache, vCache, 0.125f, 255));
+        return done(b.attention(qkvDecode, decodeBatch, decodeCache, 0));
     }
 
-    /** A 128-token prompt's causal attention, 12 heads. */
+    /** A 128-token prompt's causal attention, 12 heads, its keys and values stored in the cache first. */
     @Benchmark
     public int attentionPrefill128() {
-        return done(b.attention(qPrompt, kPrompt, vPrompt, 0.125f, 0));
+        return done(b.attention(qkvPrompt, promptBatch, promptCache, 0));
     }
 
     @Benchmark
@@ -150,7 +218,7 @@ public class KernelBench {
         return done(b.layerNorm(x128, gamma, beta, 1e-5f));
     }
 
-    /** GELU over the MLP's [1, 128, 3072] activations. */
+    /** GELU over the MLP's [128, 3072] activations. */
     @Benchmark
     public int geluT128() {
         return done(b.gelu(h128, Gelu.TANH));

@@ -114,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
             for (BackendProvider provider : providers) {
                 BackendBench.Result r;
                 try (TensorBackend b = provider.create()) {
-                    r = BackendBench.run(b, sortDir, gptDir, plan, progress::step);
+                    r = BackendBench.run(provider.name(), b, sortDir, gptDir, plan, progress::step);
                 } catch (RuntimeException e) {
                     r = BackendBench.failed(provider.name(), e);
                 }
@@ -163,16 +163,20 @@ final class BenchCommand implements Callable<Integer> {
                 weightBytes / 1e6, limit));
         s.append(String.format(Locale.ROOT, "sort: %s; prefill %d tokens, decode %d new tokens; median [min-max] "
                 + "of %d reps%n%n", sortSource, promptLength, newTokens, reps));
-        s.append("| backend | nano sort (sorts/s) | prefill (tokens/s) | decode (tokens/s) | decode / limit |\n");
-        s.append("|---|---:|---:|---:|---:|\n");
+        s.append("| backend | nano sort (sorts/s) | prefill (tokens/s) | decode (tokens/s) | decode / limit |"
+                + " decode ×1 | ×4 | ×16 (tokens/s, all sequences) | ×16 / ×1 |\n");
+        s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (BackendBench.Result r : results) {
             if (r.error != null) {
-                s.append("| ").append(r.backend).append(" | failed: ").append(r.error).append(" | | | |\n");
+                s.append("| ").append(r.backend).append(" | failed: ").append(r.error).append(" | | | | | | | |\n");
                 continue;
             }
-            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f |%n", r.backend,
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %s | %s | %s | %.2f |%n", r.backend,
                     stats(r.sortsPerSecond, 0), stats(r.prefillTokensPerSecond, 1),
-                    stats(r.decodeTokensPerSecond, 2), r.decodeTokensPerSecond.median / limit));
+                    stats(r.decodeTokensPerSecond, 2), r.decodeTokensPerSecond.median / limit,
+                    stats(r.concurrentDecode.get(1), 1), stats(r.concurrentDecode.get(4), 1),
+                    stats(r.concurrentDecode.get(16), 1),
+                    r.concurrentDecode.get(16).median / r.concurrentDecode.get(1).median));
         }
         return s.toString().stripTrailing();
     }
@@ -227,6 +231,9 @@ final class BenchCommand implements Callable<Integer> {
                 e.add("prefill_tokens_per_second", stats(r.prefillTokensPerSecond));
                 e.add("decode_tokens_per_second", stats(r.decodeTokensPerSecond));
                 e.addProperty("decode_fraction_of_limit", r.decodeTokensPerSecond.median / limit);
+                JsonObject together = new JsonObject();
+                r.concurrentDecode.forEach((n, st) -> together.add(Integer.toString(n), stats(st)));
+                e.add("concurrent_decode_tokens_per_second", together);
                 e.addProperty("load_seconds", r.gptLoadSeconds);
             }
             backends.add(e);

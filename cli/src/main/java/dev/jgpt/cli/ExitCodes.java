@@ -15,6 +15,8 @@ public final class ExitCodes {
     public static final int BACKEND = 5;
     /** Cannot write output. */
     public static final int OUTPUT = 6;
+    /** The computation produced NaN or ±∞ (the weights overflow float32 on this input). */
+    public static final int NON_FINITE = 7;
 
     private ExitCodes() {
     }

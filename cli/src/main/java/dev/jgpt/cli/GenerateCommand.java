@@ -12,6 +12,8 @@ import dev.jgpt.model.Step;
 import dev.jgpt.model.TextStream;
 import dev.jgpt.model.Tokenizer;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -20,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code gpt generate}: continue a prompt, given as token ids or as text. */
@@ -32,21 +35,31 @@ final class GenerateCommand implements Callable<Integer> {
 
     static final class Prompt {
         @Option(names = "--tokens", paramLabel = "IDS", required = true,
-                description = "Prompt as comma-separated token ids, e.g. 2,1,0.")
-        String tokens;
+                description = "Prompt as comma-separated token ids, e.g. 2,1,0; repeat for several prompts, run "
+                        + "in one batch.")
+        List<String> tokens;
 
-        @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "Prompt as text.")
-        String text;
+        @Option(names = "--prompt", paramLabel = "TEXT", required = true,
+                description = "Prompt as text; repeat for several prompts, run in one batch.")
+        List<String> text;
     }
 
     @Spec
     CommandSpec spec;
 
+    @ParentCommand
+    GptCommand parent;
+
     @Mixin
     ModelOptions options = new ModelOptions();
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Prompt prompt;
+
+    @Option(names = "--stdin", paramLabel = "KIND",
+            description = "Without --tokens or --prompt, each line of standard input is one prompt: ids "
+                    + "(comma-separated token ids) or text. Default: ids with --format ids, else text.")
+    Format stdinKind;
 
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "16",
             description = "Tokens to generate (default: ${DEFAULT-VALUE}); prompt + N − 1 must fit the context.")
@@ -78,30 +91,59 @@ final class GenerateCommand implements Callable<Integer> {
             throw new InvalidInputException("--max-new-tokens must be 0 or more, got " + maxNewTokens);
         }
         Sampling sampling = sampling();
-        int[] ids = prompt.tokens != null ? parseIds(prompt.tokens) : null;
-        Format format = this.format != null ? this.format : ids != null ? Format.ids : Format.text;
-        if (ids == null && prompt.text.isEmpty()) {
-            throw new InvalidInputException("empty prompt: --prompt needs some text");
+        List<String> texts = prompt == null ? null : prompt.text;
+        List<String> idLists = prompt == null ? null : prompt.tokens;
+        if (prompt == null) { // one prompt per line of standard input
+            Format kind = stdinKind != null ? stdinKind : format == Format.ids ? Format.ids : Format.text;
+            List<String> lines = StdinLines.read(parent.in);
+            if (kind == Format.ids) {
+                idLists = lines;
+            } else {
+                texts = lines;
+            }
+        }
+        boolean byIds = idLists != null;
+        Format format = this.format != null ? this.format : byIds ? Format.ids : Format.text;
+        List<int[]> ids = new ArrayList<>();
+        if (byIds) {
+            for (String t : idLists) {
+                ids.add(parseIds(t));
+            }
+        }
+        if (!byIds && texts.stream().anyMatch(String::isEmpty)) {
+            throw new InvalidInputException("empty prompt: give some text");
         }
         try (Gpt gpt = options.load()) {
-            boolean needsText = prompt.text != null || format != Format.ids;
+            boolean needsText = !byIds || format != Format.ids;
             Tokenizer tokenizer = needsText ? Tokenizer.forModel(gpt.config()) : null;
-            int[] input = ids != null ? ids : tokenizer.encode(prompt.text);
+            if (!byIds) {
+                for (String t : texts) {
+                    ids.add(tokenizer.encode(t));
+                }
+            }
+            int[][] inputs = ids.toArray(new int[0][]);
+            gpt.generator().check(inputs, maxNewTokens); // refused before the first byte of output
             PrintWriter out = spec.commandLine().getOut();
             GenerateOptions go = new GenerateOptions().maxNewTokens(maxNewTokens).sampling(sampling);
-            if (format == Format.text) {
+            if (format == Format.text && inputs.length == 1) { // one prompt: streamed as tokens come
                 TextStream stream = new TextStream(tokenizer);
-                out.print(tokenizer.decode(input));
+                out.print(tokenizer.decode(inputs[0]));
                 out.flush();
                 go.onToken((row, step) -> {
                     out.print(stream.push(step.token));
                     out.flush();
                 });
-                gpt.generator().generate(new int[][] {input}, go);
+                gpt.generator().generate(inputs, go);
                 out.println(stream.flush());
-            } else {
-                Generation g = gpt.generator().generate(new int[][] {input}, go);
-                out.println(format == Format.ids ? join(g.tokens[0]) : json(g, input.length, tokenizer));
+            } else { // one line per prompt, in prompt order
+                Generation g = gpt.generator().generate(inputs, go);
+                for (int i = 0; i < inputs.length; i++) {
+                    out.println(switch (format) {
+                        case ids -> join(g.tokens()[i]);
+                        case text -> tokenizer.decode(g.tokens()[i]);
+                        case json -> json(g, i, inputs[i].length, tokenizer);
+                    });
+                }
             }
             out.flush();
         }
@@ -123,15 +165,16 @@ final class GenerateCommand implements Callable<Integer> {
         return IntStream.of(ids).mapToObj(Integer::toString).collect(Collectors.joining(","));
     }
 
-    private static String json(Generation g, int promptLength, Tokenizer tokenizer) {
+    private static String json(Generation g, int row, int promptLength, Tokenizer tokenizer) {
         JsonObject o = new JsonObject();
         JsonArray ids = new JsonArray();
-        IntStream.of(g.tokens[0]).forEach(ids::add);
+        IntStream.of(g.tokens()[row]).forEach(ids::add);
         o.add("ids", ids);
         o.addProperty("prompt_length", promptLength);
-        o.addProperty("text", tokenizer.decode(g.tokens[0]));
+        o.addProperty("text", tokenizer.decode(g.tokens()[row]));
+        o.addProperty("finish_reason", g.finishReasons().get(row).name().toLowerCase(java.util.Locale.ROOT));
         JsonArray steps = new JsonArray();
-        for (Step s : g.steps.get(0)) {
+        for (Step s : g.steps().get(row)) {
             JsonObject step = new JsonObject();
             step.addProperty("id", s.token);
             step.addProperty("text", tokenizer.decode(new int[] {s.token}));

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
             VizCommand.class, InitCommand.class, TrainSortCommand.class, ImportLlmVizCommand.class,
             BackendsCommand.class, BenchCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 model cannot be loaded, "
-                + "5 backend unknown or unavailable, 6 cannot write output."})
+                + "5 backend unknown or unavailable, 6 cannot write output, 7 the computation produced NaN or ±∞."})
 public final class GptCommand implements Runnable {
     @Spec
     CommandSpec spec;

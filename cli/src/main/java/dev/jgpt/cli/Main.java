@@ -4,6 +4,7 @@ import com.google.inject.ProvisionException;
 import dev.jgpt.api.BackendException;
 import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.ModelLoadException;
+import dev.jgpt.model.NonFiniteException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -57,6 +58,8 @@ public final class Main {
             code = ExitCodes.MODEL_LOAD;
         } else if (e instanceof BackendException) {
             code = ExitCodes.BACKEND;
+        } else if (e instanceof NonFiniteException) {
+            code = ExitCodes.NON_FINITE;
         } else if (e instanceof OutputException) {
             code = ExitCodes.OUTPUT;
         } else if (e instanceof OutOfMemoryError) {

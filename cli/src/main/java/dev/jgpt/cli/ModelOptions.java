@@ -16,6 +16,12 @@ final class ModelOptions {
                     + "See 'gpt backends'.")
     String backend;
 
+    /** The name of the backend {@link #load} runs on (flag, property, environment, file or rank). */
+    String backendName() {
+        return dev.jgpt.api.BackendSelection.ofProcess().choose(backend, dev.jgpt.api.Backends.discover()).provider()
+                .name();
+    }
+
     /** Loads the model on the selected backend. */
     Gpt load() {
         Path dir = model;
@@ -26,6 +32,6 @@ final class ModelOptions {
             }
             dir = DefaultModel.folder();
         }
-        return Wiring.models(backend).load(dir);
+        return Wiring.load(backend, dir);
     }
 }

@@ -46,9 +46,9 @@ final class TraceCommand implements Callable<Integer> {
             if (ids.length == 0) {
                 throw new InvalidInputException("empty input: give at least one token");
             }
-            gpt.generator().generate(new int[][] {ids}, 0, dev.jgpt.model.Sampler.greedy()); // validates the ids
+            gpt.generator().generate(new int[][] {ids}, 0); // validates the ids
             TraceRecorder recorder = new TraceRecorder(gpt.backend());
-            gpt.backend().release(gpt.forward(ids, 1, ids.length, null, true, recorder));
+            gpt.backend().release(gpt.forwardAll(ids, 1, ids.length, recorder));
             try {
                 TraceFile.write(out, gpt.config(), 1, recorder);
             } catch (IOException e) {

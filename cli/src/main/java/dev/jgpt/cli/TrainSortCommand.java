@@ -94,7 +94,7 @@ final class TrainSortCommand implements Callable<Integer> {
             expected[i] = SortVocabulary.decode(digits);
         }
         String[] sorted;
-        try (Gpt gpt = Wiring.models(backend).load(out)) {
+        try (Gpt gpt = Wiring.load(backend, out)) {
             sorted = new SortTask(gpt).sort(inputs);
         }
         int[] right = new int[2];

@@ -55,7 +55,7 @@ final class VizCommand implements Callable<Integer> {
             TracePlan plan = TracePlan.of(gpt.config(), prompt.length, n, TracePlan.DEFAULT_BUDGET);
             Walkthrough run = Walkthrough.run(gpt, prompt, n, Sampling.greedy(), plan::traced);
             String modelName = options.model != null ? options.model.toString() : "the embedded sort model";
-            VizData data = new VizData(run, tokenizer, plan, modelName, gpt.backend().name());
+            VizData data = new VizData(run, tokenizer, plan, modelName, options.backendName());
             String json = data.toJson();
             int[] all = run.tokens();
             String generated = tokenizer.decode(java.util.Arrays.copyOfRange(all, prompt.length, all.length));

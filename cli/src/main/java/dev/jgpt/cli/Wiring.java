@@ -1,28 +1,55 @@
 package dev.jgpt.cli;
 
+import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
-import com.google.inject.Injector;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.jgpt.api.BackendProvider;
 import dev.jgpt.api.BackendSelection;
 import dev.jgpt.api.Backends;
+import dev.jgpt.api.TensorBackend;
+import dev.jgpt.model.Gpt;
 import dev.jgpt.model.GptFactory;
+import java.nio.file.Path;
 
 /**
- * Builds the one Guice injector of a run: the selected backend's own module (from its provider) plus the choice
- * itself. Nothing here names a backend class; backends are found by ServiceLoader.
+ * Builds the one Guice injector of a run: the selected backend, created once by its provider, and the model factory
+ * that the commands inject. Nothing here names a backend class; backends are found by ServiceLoader. The backend is
+ * closed with the model loaded on it.
  */
 final class Wiring {
     private Wiring() {
     }
 
-    /** The injector for the backend chosen by flag, property, environment, file or rank. */
-    static Injector injector(String backendFlag) {
-        BackendSelection.Choice choice = BackendSelection.ofProcess().choose(backendFlag, Backends.discover());
-        return Guice.createInjector(choice.provider().module(),
-                binder -> binder.bind(BackendSelection.Choice.class).toInstance(choice));
+    /** The backend of a run: one instance, made by the chosen provider. */
+    static final class BackendModule extends AbstractModule {
+        private final BackendProvider provider;
+
+        BackendModule(BackendProvider provider) {
+            this.provider = provider;
+        }
+
+        @Provides
+        @Singleton
+        TensorBackend backend() {
+            return provider.create();
+        }
     }
 
-    /** The model factory on the chosen backend. */
+    /** The model factory on the backend chosen by flag, property, environment, file or rank. */
     static GptFactory models(String backendFlag) {
-        return injector(backendFlag).getInstance(GptFactory.class);
+        BackendSelection.Choice choice = BackendSelection.ofProcess().choose(backendFlag, Backends.discover());
+        return Guice.createInjector(new BackendModule(choice.provider())).getInstance(GptFactory.class);
+    }
+
+    /** Loads a model on the chosen backend; closing the model closes the backend. */
+    static Gpt load(String backendFlag, Path dir) {
+        GptFactory factory = models(backendFlag);
+        try {
+            return factory.load(dir).onClose(factory.backend()::close);
+        } catch (RuntimeException e) {
+            factory.backend().close();
+            throw e;
+        }
     }
 }

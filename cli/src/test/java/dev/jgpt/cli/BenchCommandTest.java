@@ -53,6 +53,13 @@ class BenchCommandTest {
             double max = s.get("max").getAsDouble();
             assertTrue(min > 0 && min <= median && median <= max, figure + ": " + s);
         }
+        JsonObject together = plain.getAsJsonObject("concurrent_decode_tokens_per_second");
+        for (String n : new String[] {"1", "4", "16"}) {
+            JsonObject s = together.getAsJsonObject(n);
+            assertTrue(s != null && s.get("min").getAsDouble() > 0
+                    && s.get("min").getAsDouble() <= s.get("median").getAsDouble()
+                    && s.get("median").getAsDouble() <= s.get("max").getAsDouble(), n + " sequences: " + together);
+        }
         double decode = plain.getAsJsonObject("decode_tokens_per_second").get("median").getAsDouble();
         assertEquals(decode / limit, plain.get("decode_fraction_of_limit").getAsDouble(), 1e-12 * decode / limit);
     }

@@ -28,14 +28,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>The levels run as nested classes, each with its own instance of the backend:
  * <ul>
- *   <li>{@link Registration}: found by ServiceLoader, well-formed provider, Guice module, every selection source
+ *   <li>{@link Registration}: found by ServiceLoader, well-formed provider, every selection source
  *       ({@link ProviderConformance});</li>
- *   <li>{@link DataOps}, {@link MathOps}, {@link AttentionOps}: every SPI operation against the float64 oracle, by
- *       family ({@link DataOpConformance}, {@link MathOpConformance}, {@link AttentionOpConformance}; all three
+ *   <li>{@link DataOps}, {@link MathOps}, {@link AttentionOps}, {@link PagedCache}, {@link BatchInvariance}: every SPI
+ *       operation against the float64 oracle, by family ({@link DataOpConformance}, {@link MathOpConformance},
+ *       {@link AttentionOpConformance}, {@link PagedCacheConformance}, {@link BatchInvarianceConformance}; all five
  *       together: {@link OpConformance});</li>
  *   <li>{@link Model}: llm-viz's partials within 1e-5, skipped when {@code ../shared} is absent
  *       ({@link ModelConformance});</li>
- *   <li>{@link Sequences}: greedy sequences identical to plain's ({@link SequenceConformance}).</li>
+ *   <li>{@link Batches}: ragged batches, sequences joining and leaving, chunked prefill and the paged KV cache give
+ *       each sequence its results alone, bit for bit where the backend claims batch invariance
+ *       ({@link BatchConformance});</li>
+ *   <li>{@link Sequences}: greedy sequences identical to the reference's ({@link SequenceConformance}).</li>
  * </ul>
  * Each level is also a public abstract class of its own, for a module that wants only some of them.
  */
@@ -110,11 +114,33 @@ public abstract class BackendConformanceKit extends ConformanceSuite {
         }
     }
 
-    /** Op level, attention and the KV cache. */
+    /** Op level, attention over ragged batches. */
     @Nested
     @Order(4)
-    @DisplayName("op level: attention and KV cache")
+    @DisplayName("op level: attention")
     class AttentionOps extends AttentionOpConformance {
+        @Override
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
+        }
+    }
+
+    /** Op level, the paged KV cache. */
+    @Nested
+    @Order(5)
+    @DisplayName("op level: paged KV cache")
+    class PagedCache extends PagedCacheConformance {
+        @Override
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
+        }
+    }
+
+    /** Op level, batch invariance. */
+    @Nested
+    @Order(6)
+    @DisplayName("op level: batch invariance")
+    class BatchInvariance extends BatchInvarianceConformance {
         @Override
         protected ConformanceSuite suite() {
             return BackendConformanceKit.this;
@@ -123,7 +149,7 @@ public abstract class BackendConformanceKit extends ConformanceSuite {
 
     /** Model level. */
     @Nested
-    @Order(5)
+    @Order(7)
     @DisplayName("model level")
     class Model extends ModelConformance {
         @Override
@@ -132,9 +158,20 @@ public abstract class BackendConformanceKit extends ConformanceSuite {
         }
     }
 
+    /** Batch level: ragged batches, joining and leaving, chunked prefill, the paged cache. */
+    @Nested
+    @Order(8)
+    @DisplayName("batch level")
+    class Batches extends BatchConformance {
+        @Override
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
+        }
+    }
+
     /** Sequence level. */
     @Nested
-    @Order(6)
+    @Order(9)
     @DisplayName("sequence level")
     class Sequences extends SequenceConformance {
         @Override

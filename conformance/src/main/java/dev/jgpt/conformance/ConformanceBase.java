@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ConformanceBase {
     /** The name of the reference backend the kit compares against. */
-    public static final String REFERENCE = "plain";
+    /** What messages call the reference ({@link ReferenceBackend}, the kit's own one-thread loops). */
+    public static final String REFERENCE = "reference";
 
     /** The backend under test, created once for the test class. */
     protected TensorBackend backend;
@@ -102,9 +103,9 @@ public abstract class ConformanceBase {
         }
     }
 
-    /** A new instance of the reference backend (plain), found by ServiceLoader. */
+    /** A new instance of the reference backend, the kit's own {@link ReferenceBackend}. */
     public static TensorBackend newReference() {
-        return Backends.discover().require(REFERENCE).create();
+        return new ReferenceBackend();
     }
 
     /** A fresh folder under this test class's scratch folder (deleted after the class). */

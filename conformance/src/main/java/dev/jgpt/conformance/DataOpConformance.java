@@ -2,11 +2,12 @@ package dev.jgpt.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jgpt.api.DType;
 import dev.jgpt.api.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import dev.jgpt.api.WeightData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,17 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Op level, data movement: name, fromArray/toArray, weight buffers, gatherRows, add, slice, concat, splitHeads and
- * mergeHeads against the float64 {@link Oracle} on seeded random inputs, including awkward shapes (one row, widths
- * that are not a multiple of 8, T = 1 and T = 1024). Part of {@link OpConformance}.
+ * Op level, data movement: fromArray/toArray, {@code weight(WeightData)} for every {@link DType} (random bit patterns
+ * decoded by the {@link Oracle}, and hand-built blocks whose values are written out below), and gatherRows from
+ * float32 tables and from weights of every dtype, against exact expectations. Part of {@link OpConformance}.
  */
 public abstract class DataOpConformance extends OpConformanceBase {
-    // ------------------------------------------------------------------------------------------- data in and out
 
-    @Test
-    void nameIsTheProvidersName() {
-        assertEquals(backendName(), backend.name(), "TensorBackend.name() must equal its provider's name()");
-    }
+    // ------------------------------------------------------------------------------------------- data in and out
 
     @Test
     void fromArrayCopiesItsInputAndToArrayReturnsACopy() {
@@ -48,12 +45,12 @@ public abstract class DataOpConformance extends OpConformanceBase {
     @TestFactory
     Stream<DynamicTest> fromArrayToArrayRoundTripIsExact() {
         Inputs r = new Inputs(SEED + 1);
-        int[][] shapes = {{1}, {7}, {1, 1}, {3, 5}, {2, 3, 13}, {2, 3, 4, 5}, {1, 1, 1, 1}, {2, 11, 3}};
+        int[][] shapes = {{1}, {7}, {1, 1}, {3, 5}, {17, 13}, {64, 33}, {2, 3, 4}, {1, 1024}};
         List<DynamicTest> tests = new ArrayList<>();
         for (int[] shape : shapes) {
             float[] data = r.normal(Inputs.size(shape), 0, 10);
             float[] specials = {0f, -0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.MAX_VALUE,
-                -Float.MAX_VALUE, Float.MIN_NORMAL, 1e-30f, -3.5e7f};
+                -Float.MAX_VALUE, Float.MIN_NORMAL, Float.MIN_VALUE, 1e-30f, -3.5e7f};
             for (int i = 0; i < data.length && i < specials.length; i++) {
                 data[(i * 7) % data.length] = specials[i];
             }
@@ -63,196 +60,208 @@ public abstract class DataOpConformance extends OpConformanceBase {
                 float[] back = backend.toArray(t);
                 backend.release(t);
                 Expected.exact(shape, data).verify("round trip " + s(shape), got, back);
+                for (int i = 0; i < data.length; i++) {
+                    if (Float.floatToRawIntBits(back[i]) != Float.floatToRawIntBits(data[i])) {
+                        fail("round trip " + s(shape) + " changed the bits of element " + i + ": " + data[i] + " → "
+                                + back[i]);
+                    }
+                }
             }));
         }
         return tests.stream();
     }
 
+    // ----------------------------------------------------------------------------------------------- weights
+
+    /** Random weights of every dtype and awkward shape, held every way: toArray equals the oracle's decoding. */
     @TestFactory
-    Stream<DynamicTest> weightReadsFromTheBufferPosition() {
+    Stream<DynamicTest> weightDecodesEveryDtype() {
         Inputs r = new Inputs(SEED + 2);
         List<DynamicTest> tests = new ArrayList<>();
-        int[][] shapes = {{4, 5}, {13}, {3, 48}};
-        for (int[] shape : shapes) {
-            int n = Inputs.size(shape);
-            float[] all = r.normal(n + 11, 0, 1);
-            float[] want = Arrays.copyOfRange(all, 5, 5 + n);
-            tests.add(test("weight heap buffer at position 5 " + s(shape), () -> {
-                FloatBuffer b = FloatBuffer.wrap(all);
-                b.position(5);
-                checkWeight(shape, want, b);
-            }));
-            tests.add(test("weight direct little-endian buffer (like a mapped file) " + s(shape), () -> {
-                ByteBuffer bytes = ByteBuffer.allocateDirect(all.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                bytes.asFloatBuffer().put(all);
-                FloatBuffer b = bytes.asFloatBuffer();
-                b.position(5);
-                checkWeight(shape, want, b);
-            }));
-            tests.add(test("weight read-only buffer " + s(shape), () -> {
-                FloatBuffer b = FloatBuffer.wrap(all).asReadOnlyBuffer();
-                b.position(5);
-                checkWeight(shape, want, b);
-            }));
+        for (DType type : DTYPES) {
+            int[][] shapes = type.quantized() ? new int[][] {{1, 32}, {3, 64}, {7, 96}, {13, 160}}
+                    : new int[][] {{1, 1}, {3, 5}, {7, 13}, {17, 33}, {1, 100}};
+            for (int[] shape : shapes) {
+                WeightData w = r.weight(type, shape[0], shape[1]);
+                for (Inputs.Holding how : Inputs.Holding.values()) {
+                    WeightData held = Inputs.held(w, how);
+                    String label = "weight " + type + " " + s(shape) + " " + how;
+                    tests.add(test(label, () -> checkWeight(label, held, Oracle.decode(type, held.bytes(),
+                            Inputs.size(shape)))));
+                }
+            }
         }
         return tests.stream();
     }
 
-    private void checkWeight(int[] shape, float[] want, FloatBuffer buffer) {
-        Tensor w = backend.weight(buffer, shape);
-        int[] got = w.shape().clone();
-        float[] data = backend.toArray(w);
-        backend.release(w);
-        Expected.exact(shape, want).verify("weight " + s(shape), got, data);
+    /** Hand-built bytes of every dtype: toArray equals the values computed by hand in {@link #handBuilt()}. */
+    @TestFactory
+    Stream<DynamicTest> weightDecodesHandBuiltBytes() {
+        return handBuilt().stream().map(h -> test("weight " + h.name(), () -> checkWeight("weight " + h.name(),
+                h.weight(), h.want())));
     }
 
-    // ----------------------------------------------------------------------------------------------- primitives
+    private void checkWeight(String label, WeightData w, double[] want) {
+        byte[] before = Inputs.bytesOf(w);
+        Tensor t = backend.weight(w);
+        assertArrayEquals(w.shape(), t.shape(), label + ": shape");
+        float[] got = backend.toArray(t);
+        assertArrayEquals(before, Inputs.bytesOf(w), label + ": weight() modified the bytes it was given");
+        Expected.exact(w.shape(), want).verify(label + ", toArray", t.shape(), got);
+        int rows = w.dim(0);
+        int[] ids = {rows - 1, 0, rows / 2, rows - 1}; // a repeat, the first and the last row
+        Tensor g = backend.gatherRows(t, ids);
+        Oracle.gatherRows(want, rows, w.dim(-1), ids).verify(label + ", gatherRows " + Arrays.toString(ids),
+                g.shape(), backend.toArray(g));
+        backend.release(g);
+        backend.release(t);
+    }
+
+    /** A hand-built weight and its values, worked out by hand from DType's definition of the bytes. */
+    record Hand(String name, WeightData weight, double[] want) {
+    }
+
+    /**
+     * Hand-built weights: specials of F32, F16 and BF16 (±0, subnormals, the largest finite, ±∞); Q8_0 and Q4_0
+     * blocks that are all zero, that hold the extreme quants under scale 1 and under the largest f16 scale (65504),
+     * that hold one huge value beside small ones, with a negative subnormal scale, and two blocks in one row.
+     */
+    static List<Hand> handBuilt() {
+        double inf = Double.POSITIVE_INFINITY;
+        List<Hand> h = new ArrayList<>();
+        h.add(new Hand("F32 specials", Inputs.weight("f32", DType.F32, new int[] {
+                0x00, 0x00, 0x80, 0x3F, // 0x3F800000 = 1
+                0xFF, 0xFF, 0x7F, 0xFF, // 0xFF7FFFFF = −(2 − 2⁻²³)·2¹²⁷
+                0x01, 0x00, 0x00, 0x00, // 0x00000001 = 2⁻¹⁴⁹
+                0x00, 0x00, 0x80, 0x7F, // +∞
+                0x00, 0x00, 0x00, 0x80, // −0
+                0x00, 0x00, 0x20, 0xC1}, 2, 3), // 0xC1200000 = −10
+                new double[] {1, -0x1.fffffep127, 0x1p-149, inf, -0.0, -10}));
+        h.add(new Hand("F16 specials", Inputs.weight("f16", DType.F16, new int[] {
+                0x00, 0x3C, 0x00, 0xC0, 0xFF, 0x7B, 0x01, 0x00, 0xFF, 0x03, // 1, −2, 65504, 2⁻²⁴, 1023·2⁻²⁴
+                0x00, 0x04, 0x55, 0x35, 0x00, 0x80, 0x00, 0x7C, 0x00, 0xFC}, 2, 5), // 2⁻¹⁴, 1365/4096, −0, ±∞
+                new double[] {1, -2, 65504, 0x1p-24, 1023 * 0x1p-24, 0x1p-14, 1365.0 / 4096, -0.0, inf, -inf}));
+        h.add(new Hand("BF16 specials", Inputs.weight("bf16", DType.BF16, new int[] {
+                0x80, 0x3F, 0x49, 0xC0, 0x7F, 0x7F, 0x01, 0x00, 0x00, 0x80, 0x80, 0x7F}, 1, 6),
+                new double[] {1, -3.140625, 255 * 0x1p120, 0x1p-133, -0.0, inf})); // 0xC049 = −2·201/128
+        // Q8_0, one block per row: f16 scale d (little-endian), then 32 signed quants; element j = d·q[j].
+        int[] q8 = new int[5 * 34];
+        double[] q8want = new double[5 * 32];
+        // row 0: all 34 bytes zero → 32 zeros
+        q8block(q8, 1, 0x3C00, 127, -128, -127, 1, -1); // d = 1: the extreme quants
+        set(q8want, 32, 127, -128, -127, 1, -1);
+        q8block(q8, 2, 0x7BFF, 127, -128); // d = 65504, the largest f16: ±8.3e6, still exact float32s
+        q8[2 * 34 + 2 + 31] = 1;
+        set(q8want, 64, 65504.0 * 127, -65504.0 * 128);
+        q8want[64 + 31] = 65504;
+        q8block(q8, 3, 0x47E0, 127, 1, -1); // one huge value: 1000 quantized with d = f16(1000/127) = 7.875
+        set(q8want, 96, 1000.125, 7.875, -7.875);
+        q8block(q8, 4, 0x8001, 100, -128); // d = −2⁻²⁴, a negative subnormal scale
+        set(q8want, 128, -100 * 0x1p-24, 128 * 0x1p-24);
+        h.add(new Hand("Q8_0 hand-built blocks [5, 32]", Inputs.weight("q8", DType.Q8_0, q8, 5, 32),
+                q8want));
+        int[] q8row = new int[2 * 34];
+        double[] q8rowWant = new double[64];
+        int[] ramp = new int[32];
+        for (int j = 0; j < 32; j++) {
+            ramp[j] = j - 16;
+            q8rowWant[j] = 0.5 * (j - 16); // d = 0x3800 = 0.5
+            q8rowWant[32 + j] = -2.0 * (j - 16); // d = 0xC000 = −2
+        }
+        q8block(q8row, 0, 0x3800, ramp);
+        q8block(q8row, 1, 0xC000, ramp);
+        h.add(new Hand("Q8_0 two blocks in one row [1, 64]", Inputs.weight("q8 row", DType.Q8_0, q8row, 1,
+                64), q8rowWant));
+        // Q4_0, one block per row: f16 scale d, then 16 bytes; byte i holds element i in its low nibble and element
+        // i + 16 in its high nibble, element = d·(nibble − 8).
+        int[] q4 = new int[4 * 18];
+        double[] q4want = new double[4 * 32];
+        // row 0: all 18 bytes zero → d = 0 → 32 zeros (although every nibble − 8 is −8)
+        q4block(q4, 1, 0x3C00, 0x0F, 0xF0, 0x88); // d = 1; the other 13 bytes 0x00 → −8 twice
+        Arrays.fill(q4want, 32, 64, -8);
+        set(q4want, 32, 7, -8, 0); // byte 0 low 0xF, byte 1 low 0x0, byte 2 low 0x8
+        set(q4want, 32 + 16, -8, 7, 0); // their high nibbles
+        q4block(q4, 2, 0x7BFF, 0x0F, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88,
+                0x88, 0xF0); // d = 65504: ±max
+        q4want[64] = 65504.0 * 7;
+        q4want[64 + 16] = -65504.0 * 8;
+        q4want[64 + 15] = -65504.0 * 8;
+        q4want[64 + 31] = 65504.0 * 7;
+        q4block(q4, 3, 0x5877, 0x8F, 0x79, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88, 0x88,
+                0x88, 0x88); // one huge value: 1000 with d = f16(1000/7) = 142.875
+        set(q4want, 96, 1000.125, 142.875);
+        q4want[96 + 17] = -142.875;
+        h.add(new Hand("Q4_0 hand-built blocks [4, 32]", Inputs.weight("q4", DType.Q4_0, q4, 4, 32),
+                q4want));
+        return h;
+    }
+
+    /** Block {@code blk} of a Q8_0 byte array: scale bits, then the first quants (the rest stay 0). */
+    private static void q8block(int[] bytes, int blk, int scaleBits, int... quants) {
+        bytes[blk * 34] = scaleBits & 0xff;
+        bytes[blk * 34 + 1] = scaleBits >>> 8;
+        for (int j = 0; j < quants.length; j++) {
+            bytes[blk * 34 + 2 + j] = quants[j] & 0xff;
+        }
+    }
+
+    /** Block {@code blk} of a Q4_0 byte array: scale bits, then the first packed bytes (the rest stay 0x00). */
+    private static void q4block(int[] bytes, int blk, int scaleBits, int... packed) {
+        bytes[blk * 18] = scaleBits & 0xff;
+        bytes[blk * 18 + 1] = scaleBits >>> 8;
+        for (int j = 0; j < packed.length; j++) {
+            bytes[blk * 18 + 2 + j] = packed[j];
+        }
+    }
+
+    private static void set(double[] a, int from, double... v) {
+        System.arraycopy(v, 0, a, from, v.length);
+    }
+
+    // ------------------------------------------------------------------------------------------------ gatherRows
 
     @TestFactory
     Stream<DynamicTest> gatherRows() {
         Inputs r = new Inputs(SEED + 3);
         List<DynamicTest> tests = new ArrayList<>();
-        Object[][] cases = {
-            // rows, C, prefix
-            {11, 5, new int[] {3}},
-            {11, 5, new int[] {1, 3}},
-            {50, 48, new int[] {2, 10}},
-            {7, 13, new int[] {1, 1}}, // one token (T = 1)
-            {3, 1, new int[] {4}}, // C = 1
-            {97, 64, new int[] {3, 1}}, // a decode step of a batch
-            {1024, 8, new int[] {1, 1024}}, // every position of a 1024 context, as wpe is gathered
+        int[][] cases = { // rows, C, ids
+            {11, 5, 3}, {50, 48, 17}, {7, 13, 1}, {3, 1, 4}, {97, 64, 64}, {1024, 8, 1024}, {5, 33, 0},
         };
-        for (Object[] c : cases) {
-            int rows = (Integer) c[0];
-            int width = (Integer) c[1];
-            int[] prefix = (int[]) c[2];
+        for (int[] c : cases) {
+            int rows = c[0];
+            int width = c[1];
             float[] table = r.normal(rows * width, 0, 1);
-            int n = Inputs.size(prefix);
-            int[] ids = rows == 1024 ? range(1024) : r.ids(n, rows);
-            if (n > 2) {
+            int[] ids = rows == 1024 ? range(0, 1024) : r.ids(c[2], rows);
+            if (ids.length > 2) {
                 ids[0] = rows - 1; // the last row, and a repeat
                 ids[1] = ids[2];
             }
-            String label = "gatherRows table " + s(rows, width) + " ids " + n + " prefix " + s(prefix);
-            tests.add(test(label, () -> check(label, Oracle.gatherRows(table, rows, width, ids, prefix),
-                    t -> backend.gatherRows(t[0], ids, prefix), in(table, rows, width))));
+            String label = "gatherRows table " + s(rows, width) + " " + ids.length + " ids";
+            tests.add(test(label, () -> check(label, Oracle.gatherRows(Oracle.doubles(table), rows, width, ids),
+                    t -> backend.gatherRows(t[0], ids), in(table, rows, width))));
+        }
+        for (DType type : DTYPES) {
+            WeightData w = r.weight(type, 37, type.quantized() ? 64 : 13);
+            int[] ids = r.ids(9, 37);
+            ids[0] = 36;
+            String label = "gatherRows from a " + type + " weight " + s(w.shape()) + " (token embeddings)";
+            tests.add(test(label, () -> check(label, Oracle.gatherRows(Oracle.decode(type, w.bytes(),
+                    (int) w.size()), 37, w.dim(1), ids), t -> backend.gatherRows(t[0], ids), in(w))));
         }
         return tests.stream();
     }
 
-    private static int[] range(int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
+    @Test
+    void gatherRowsRefusesIdsOutsideTheTable() {
+        Tensor table = backend.fromArray(new Inputs(SEED + 4).normal(5 * 3, 0, 1), 5, 3);
+        for (int[] ids : new int[][] {{5}, {0, -1}, {1, 2, Integer.MAX_VALUE}}) {
+            RuntimeException e = assertThrows(RuntimeException.class, () -> backend.gatherRows(table, ids),
+                    "gatherRows of a [5, 3] table must refuse ids " + Arrays.toString(ids));
+            if (!(e instanceof IndexOutOfBoundsException) && !(e instanceof IllegalArgumentException)) {
+                fail("gatherRows refused ids " + Arrays.toString(ids) + " with " + e + "; expected an "
+                        + "IndexOutOfBoundsException or IllegalArgumentException", e);
+            }
         }
-        return a;
-    }
-
-    @TestFactory
-    Stream<DynamicTest> add() {
-        Inputs r = new Inputs(SEED + 4);
-        int[][][] cases = {
-            {{2, 3, 5}, {2, 3, 5}}, // residual
-            {{2, 3, 13}, {13}}, // bias
-            {{4, 11, 48}, {11, 48}}, // position embeddings over B
-            {{1, 1, 1}, {1}},
-            {{2, 3, 4, 5}, {4, 5}},
-            {{7}, {7}},
-            {{1, 1024, 8}, {1024, 8}},
-        };
-        List<DynamicTest> tests = new ArrayList<>();
-        for (int[][] c : cases) {
-            float[] a = r.normal(Inputs.size(c[0]), 0, 3);
-            float[] b = r.normal(Inputs.size(c[1]), 0, 3);
-            String label = "add " + s(c[0]) + " + " + s(c[1]);
-            tests.add(test(label, () -> check(label, Oracle.add(a, c[0], b), t -> backend.add(t[0], t[1]),
-                    in(a, c[0]), in(b, c[1]))));
-        }
-        return tests.stream();
-    }
-
-    @TestFactory
-    Stream<DynamicTest> slice() {
-        Inputs r = new Inputs(SEED + 11);
-        Object[][] cases = {
-            {new int[] {2, 3, 13}, 0, 1, 2},
-            {new int[] {2, 3, 13}, 1, 0, 3},
-            {new int[] {2, 3, 13}, -1, 4, 11},
-            {new int[] {2, 3, 13}, 2, 12, 13},
-            {new int[] {2, 5, 144}, -1, 48, 96}, // k out of qkv
-            {new int[] {1, 1, 7}, 1, 0, 1},
-            {new int[] {3, 4, 5, 6}, 1, 1, 3},
-            {new int[] {3, 4, 5, 6}, -2, 2, 5},
-            {new int[] {2, 11, 3}, 1, 10, 11}, // the last position
-        };
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Object[] c : cases) {
-            int[] xs = (int[]) c[0];
-            int axis = (Integer) c[1];
-            int from = (Integer) c[2];
-            int to = (Integer) c[3];
-            float[] x = r.normal(Inputs.size(xs), 0, 1);
-            String label = "slice x" + s(xs) + " axis " + axis + " [" + from + ", " + to + ")";
-            tests.add(test(label, () -> check(label, Oracle.slice(x, xs, axis, from, to),
-                    t -> backend.slice(t[0], axis, from, to), in(x, xs))));
-        }
-        return tests.stream();
-    }
-
-    @TestFactory
-    Stream<DynamicTest> concat() {
-        Inputs r = new Inputs(SEED + 12);
-        Object[][] cases = {
-            {new int[] {2, 3, 4, 5}, new int[] {2, 3, 1, 5}, 2}, // a KV cache growing by one position
-            {new int[] {2, 3, 4, 5}, new int[] {2, 3, 2, 5}, -2},
-            {new int[] {1, 3, 4}, new int[] {2, 3, 4}, 0},
-            {new int[] {2, 3}, new int[] {2, 5}, -1},
-            {new int[] {1, 1, 1, 8}, new int[] {1, 1, 1, 8}, 2},
-            {new int[] {2, 7, 13}, new int[] {2, 1, 13}, 1},
-        };
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Object[] c : cases) {
-            int[] sa = (int[]) c[0];
-            int[] sb = (int[]) c[1];
-            int axis = (Integer) c[2];
-            float[] a = r.normal(Inputs.size(sa), 0, 1);
-            float[] b = r.normal(Inputs.size(sb), 0, 1);
-            String label = "concat " + s(sa) + " and " + s(sb) + " axis " + axis;
-            tests.add(test(label, () -> check(label, Oracle.concat(a, sa, b, sb, axis),
-                    t -> backend.concat(t[0], t[1], axis), in(a, sa), in(b, sb))));
-        }
-        return tests.stream();
-    }
-
-    @TestFactory
-    Stream<DynamicTest> splitHeads() {
-        Inputs r = new Inputs(SEED + 13);
-        int[][] cases = {{2, 3, 48, 3}, {1, 1, 13, 1}, {1, 4, 7, 7}, {2, 11, 64, 4}, {1, 64, 36, 3}, {3, 1, 20, 5}};
-        List<DynamicTest> tests = new ArrayList<>();
-        for (int[] c : cases) {
-            int b = c[0];
-            int t = c[1];
-            int width = c[2];
-            int heads = c[3];
-            float[] x = r.normal(b * t * width, 0, 1);
-            String label = "splitHeads x" + s(b, t, width) + " into " + heads;
-            tests.add(test(label, () -> check(label, Oracle.splitHeads(x, b, t, width, heads),
-                    ts -> backend.splitHeads(ts[0], heads), in(x, b, t, width))));
-        }
-        return tests.stream();
-    }
-
-    @TestFactory
-    Stream<DynamicTest> mergeHeads() {
-        Inputs r = new Inputs(SEED + 14);
-        int[][] cases = {{2, 3, 4, 16}, {1, 1, 1, 13}, {1, 7, 4, 1}, {2, 4, 11, 16}, {1, 3, 64, 12}};
-        List<DynamicTest> tests = new ArrayList<>();
-        for (int[] c : cases) {
-            float[] x = r.normal(Inputs.size(c), 0, 1);
-            String label = "mergeHeads x" + s(c);
-            tests.add(test(label, () -> check(label, Oracle.mergeHeads(x, c[0], c[1], c[2], c[3]),
-                    ts -> backend.mergeHeads(ts[0]), in(x, c))));
-        }
-        return tests.stream();
+        backend.release(table);
     }
 }

@@ -25,11 +25,12 @@ public final class Expected {
 
     /** The exact floats {@code want} (tolerance 0). */
     static Expected exact(int[] shape, float[] want) {
-        double[] v = new double[want.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = want[i];
-        }
-        return new Expected(shape, v, new double[want.length]);
+        return exact(shape, Oracle.doubles(want));
+    }
+
+    /** Exactly {@code want} (tolerance 0; every value must be a float32 for a backend to meet it). */
+    static Expected exact(int[] shape, double[] want) {
+        return new Expected(shape, want, new double[want.length]);
     }
 
     /**

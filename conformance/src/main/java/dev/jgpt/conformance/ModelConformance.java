@@ -80,7 +80,7 @@ public abstract class ModelConformance extends ConformanceBase {
     void everyLlmVizPartialWithin1e5() {
         SharedData.llmVizOrSkip("the llm-viz partials check");
         Recorder rec = new Recorder();
-        backend.release(gpt.forward(ids(), 3, 11, null, true, rec));
+        backend.release(gpt.forwardAll(ids(), 3, 11, rec));
         List<String> problems = new ArrayList<>();
         List<String> compared = new ArrayList<>();
         double worst = 0;
@@ -116,7 +116,7 @@ public abstract class ModelConformance extends ConformanceBase {
         List<String> problems = new ArrayList<>();
         for (int b = 0; b < 3; b++) {
             Recorder rec = new Recorder();
-            backend.release(gpt.forward(Arrays.copyOfRange(all, b * 11, (b + 1) * 11), 1, 11, null, true, rec));
+            backend.release(gpt.forwardAll(Arrays.copyOfRange(all, b * 11, (b + 1) * 11), 1, 11, rec));
             for (Map.Entry<String, LlmVizJson.Entry> e : partials.tensors().entrySet()) {
                 String name = e.getKey();
                 int[] shape = e.getValue().shape;

@@ -5,15 +5,18 @@ import static dev.jgpt.conformance.Tolerances.ELEMENTWISE_REL;
 import static dev.jgpt.conformance.Tolerances.EPS;
 import static dev.jgpt.conformance.Tolerances.PROB_ABS;
 
+import dev.jgpt.api.DType;
 import dev.jgpt.api.Gelu;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
  * The float64 oracle: every {@link dev.jgpt.api.TensorBackend} operation written as the plainest double loops over
- * row-major arrays, straight from the SPI's Javadoc. It shares no code with any backend (not even
- * {@link dev.jgpt.api.ScalarMath}: erf is computed here to double precision). Each method returns the exact-for-our-
- * purposes values and, per element, the tolerance a correct float32 implementation must meet (see {@link Tolerances}).
- * The attention mix and fused attention are in {@link AttentionOracle}.
+ * row-major arrays, straight from the SPI's Javadoc. It shares no code with any backend nor with the SPI's own
+ * helpers (not {@link dev.jgpt.api.Dequantize}: weights are decoded here bit by bit; not
+ * {@code dev.jgpt.backend.array.ScalarMath}: erf is computed here to double precision). Each method returns the
+ * exact-for-our-purposes values and, per element, the tolerance a correct float32 implementation must meet (see
+ * {@link Tolerances}). Attention is in {@link AttentionOracle}.
  */
 public final class Oracle {
     private Oracle() {
@@ -21,88 +24,110 @@ public final class Oracle {
 
     // ------------------------------------------------------------------------------------------------ data movement
 
+    /**
+     * The {@code count} elements of {@code type} stored little-endian from {@code bytes}' position, decoded in
+     * float64 from their bits (DType's Javadoc): F32, F16 and BF16 as IEEE 754 binary32/16 and bfloat16; Q8_0 and
+     * Q4_0 as blocks of 32 with an f16 scale. Every value is exactly a float32.
+     */
+    public static double[] decode(DType type, ByteBuffer bytes, int count) {
+        int p = bytes.position();
+        double[] out = new double[count];
+        switch (type) {
+            case F32 -> {
+                for (int i = 0; i < count; i++) {
+                    out[i] = ieee(u16(bytes, p + 4 * i) | (long) u16(bytes, p + 4 * i + 2) << 16, 8, 23);
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < count; i++) {
+                    out[i] = half(u16(bytes, p + 2 * i));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < count; i++) {
+                    out[i] = ieee(u16(bytes, p + 2 * i), 8, 7);
+                }
+            }
+            case Q8_0 -> {
+                for (int blk = 0; blk < count / 32; blk++) {
+                    int o = p + blk * 34;
+                    double d = half(u16(bytes, o));
+                    for (int j = 0; j < 32; j++) {
+                        int q = bytes.get(o + 2 + j) & 0xff;
+                        out[blk * 32 + j] = d * (q >= 128 ? q - 256 : q); // signed int8
+                    }
+                }
+            }
+            case Q4_0 -> {
+                for (int blk = 0; blk < count / 32; blk++) {
+                    int o = p + blk * 18;
+                    double d = half(u16(bytes, o));
+                    for (int j = 0; j < 16; j++) {
+                        int q = bytes.get(o + 2 + j) & 0xff;
+                        out[blk * 32 + j] = d * ((q % 16) - 8); // low nibble: element j
+                        out[blk * 32 + j + 16] = d * ((q / 16) - 8); // high nibble: element j + 16
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("test bug: dtype " + type);
+        }
+        return out;
+    }
+
+    /** An f16 (its 16 bits) in float64. */
+    public static double half(int bits) {
+        return ieee(bits, 5, 10);
+    }
+
+    /** An IEEE-754-style float of {@code expBits} exponent and {@code mantBits} mantissa bits, in float64. */
+    static double ieee(long bits, int expBits, int mantBits) {
+        int expMax = (1 << expBits) - 1;
+        int bias = expMax / 2;
+        boolean negative = (bits >>> (expBits + mantBits) & 1) != 0;
+        int e = (int) (bits >>> mantBits & expMax);
+        long m = bits & ((1L << mantBits) - 1);
+        double v;
+        if (e == expMax) {
+            v = m == 0 ? Double.POSITIVE_INFINITY : Double.NaN;
+        } else if (e == 0) {
+            v = Math.scalb((double) m, 1 - bias - mantBits); // subnormal: m · 2^(1 − bias − mantBits)
+        } else {
+            v = Math.scalb((double) (m + (1L << mantBits)), e - bias - mantBits);
+        }
+        return negative ? -v : v;
+    }
+
+    private static int u16(ByteBuffer b, int at) {
+        return (b.get(at) & 0xff) | (b.get(at + 1) & 0xff) << 8; // little-endian whatever b.order()
+    }
+
+    /** {@code values} as float32, failing if one is not exactly a float (decoded weights always are). */
+    public static float[] floats(double[] values) {
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+            if (f[i] != values[i] && !Double.isNaN(values[i])) {
+                throw new IllegalStateException("test bug: " + values[i] + " is not a float32");
+            }
+        }
+        return f;
+    }
+
     /** {@code out[i, :] = table[ids[i], :]}; exact. */
-    public static Expected gatherRows(float[] table, int rows, int c, int[] ids, int... prefix) {
-        float[] out = new float[ids.length * c];
+    public static Expected gatherRows(double[] table, int rows, int c, int[] ids) {
+        double[] out = new double[ids.length * c];
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= rows) {
                 throw new IllegalArgumentException("test bug: id " + ids[i]);
             }
-            for (int j = 0; j < c; j++) {
-                out[i * c + j] = table[ids[i] * c + j];
-            }
+            System.arraycopy(table, ids[i] * c, out, i * c, c);
         }
-        return Expected.exact(append(prefix, c), out);
-    }
-
-    /** The slice [from, to) of one axis; exact. */
-    public static Expected slice(float[] x, int[] shape, int axis, int from, int to) {
-        int ax = axis < 0 ? shape.length + axis : axis;
-        int[] outShape = shape.clone();
-        outShape[ax] = to - from;
-        float[] out = new float[size(outShape)];
-        int[] idx = new int[shape.length];
-        for (int o = 0; o < out.length; o++) {
-            unflatten(o, outShape, idx);
-            idx[ax] += from;
-            out[o] = x[flatten(idx, shape)];
-        }
-        return Expected.exact(outShape, out);
-    }
-
-    /** Concatenation along one axis; exact. */
-    public static Expected concat(float[] a, int[] sa, float[] b, int[] sb, int axis) {
-        int ax = axis < 0 ? sa.length + axis : axis;
-        int[] outShape = sa.clone();
-        outShape[ax] = sa[ax] + sb[ax];
-        float[] out = new float[size(outShape)];
-        int[] idx = new int[sa.length];
-        for (int o = 0; o < out.length; o++) {
-            unflatten(o, outShape, idx);
-            if (idx[ax] < sa[ax]) {
-                out[o] = a[flatten(idx, sa)];
-            } else {
-                idx[ax] -= sa[ax];
-                out[o] = b[flatten(idx, sb)];
-            }
-        }
-        return Expected.exact(outShape, out);
-    }
-
-    /** {@code out[b, h, t, a] = x[b, t, h·A + a]}; exact. */
-    public static Expected splitHeads(float[] x, int b, int t, int c, int heads) {
-        int a = c / heads;
-        float[] out = new float[x.length];
-        for (int bi = 0; bi < b; bi++) {
-            for (int h = 0; h < heads; h++) {
-                for (int ti = 0; ti < t; ti++) {
-                    for (int ai = 0; ai < a; ai++) {
-                        out[((bi * heads + h) * t + ti) * a + ai] = x[(bi * t + ti) * c + h * a + ai];
-                    }
-                }
-            }
-        }
-        return Expected.exact(new int[] {b, heads, t, a}, out);
-    }
-
-    /** {@code out[b, t, h·A + a] = x[b, h, t, a]}; exact. */
-    public static Expected mergeHeads(float[] x, int b, int heads, int t, int a) {
-        float[] out = new float[x.length];
-        for (int bi = 0; bi < b; bi++) {
-            for (int h = 0; h < heads; h++) {
-                for (int ti = 0; ti < t; ti++) {
-                    for (int ai = 0; ai < a; ai++) {
-                        out[(bi * t + ti) * heads * a + h * a + ai] = x[((bi * heads + h) * t + ti) * a + ai];
-                    }
-                }
-            }
-        }
-        return Expected.exact(new int[] {b, t, heads * a}, out);
+        return Expected.exact(new int[] {ids.length, c}, out);
     }
 
     // ------------------------------------------------------------------------------------------------- arithmetic
 
-    /** {@code a + b}, b broadcast over a's leading dimensions; one rounding. */
+    /** {@code a + b}, b shaped like a or [C] over every row; one rounding. */
     public static Expected add(float[] a, int[] shapeA, float[] b) {
         double[] v = new double[a.length];
         double[] tol = new double[a.length];
@@ -113,30 +138,23 @@ public final class Oracle {
         return new Expected(shapeA, v, tol);
     }
 
-    /** {@code out[r, n] = Σ_k x[r, k] · w[k, n]}, plus {@code bias[n]} when bias is not null. */
-    public static Expected matmul(float[] x, int[] shapeX, float[] w, int k, int n, float[] bias) {
-        return product(x, shapeX, w, k, n, bias, false);
-    }
-
-    /** {@code out[r, n] = Σ_k x[r, k] · w[n, k]} (w stored [N, K]). */
-    public static Expected matmulTransposed(float[] x, int[] shapeX, float[] w, int n, int k) {
-        return product(x, shapeX, w, k, n, null, true);
-    }
-
-    private static Expected product(float[] x, int[] shapeX, float[] w, int k, int n, float[] bias,
-            boolean transposed) {
-        if (shapeX[shapeX.length - 1] != k) {
-            throw new IllegalArgumentException("test bug: x " + Arrays.toString(shapeX) + " vs K " + k);
+    /**
+     * {@code out[n, m] = Σ_k x[n, k] · w[m, k]} (w stored [out, in], as given or dequantized), plus {@code bias[m]}
+     * when bias is not null; tolerance {@link Tolerances#weightDot} for a weight of type {@code type}.
+     */
+    public static Expected matmul(float[] x, int n, int k, float[] w, int m, float[] bias, DType type) {
+        if (x.length != n * k || w.length != m * k || (bias != null && bias.length != m)) {
+            throw new IllegalArgumentException("test bug: matmul x " + x.length + " w " + w.length + " for " + n
+                    + "×" + k + "·" + m);
         }
-        int rows = x.length / k;
-        double[] v = new double[rows * n];
-        double[] tol = new double[rows * n];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < n; j++) {
+        double[] v = new double[n * m];
+        double[] tol = new double[n * m];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < m; j++) {
                 double sum = 0;
                 double abs = 0;
                 for (int i = 0; i < k; i++) {
-                    double term = (double) x[r * k + i] * (transposed ? w[j * k + i] : w[i * n + j]);
+                    double term = (double) x[r * k + i] * w[j * k + i];
                     sum += term;
                     abs += Math.abs(term);
                 }
@@ -146,11 +164,11 @@ public final class Oracle {
                     abs += Math.abs(bias[j]);
                     terms++;
                 }
-                v[r * n + j] = sum;
-                tol[r * n + j] = Tolerances.dot(terms, abs, sum);
+                v[r * m + j] = sum;
+                tol[r * m + j] = Tolerances.weightDot(type, terms, abs, sum);
             }
         }
-        return new Expected(withLast(shapeX, n), v, tol);
+        return new Expected(new int[] {n, m}, v, tol);
     }
 
     /**
@@ -252,7 +270,7 @@ public final class Oracle {
     }
 
     /**
-     * Softmax over the last axis, from the row max. −∞ entries get exactly 0 (tolerance 0); others may be off by
+     * Softmax of each row of width c, from the row max. −∞ entries get exactly 0 (tolerance 0); others may be off by
      * (C + 8)·EPS relative (C exponentials summed) plus {@link Tolerances#PROB_ABS}.
      */
     public static Expected softmax(float[] x, int c, int[] shape) {
@@ -280,40 +298,6 @@ public final class Oracle {
         return new Expected(shape, v, tol);
     }
 
-    // ------------------------------------------------------------------------------------------------- attention
-
-    /**
-     * {@code out[b, h, i, j] = scale · Σ_a q[b, h, i, a] · k[b, h, j, a]} for {@code j ≤ offset + i}, −∞ otherwise.
-     * q [BH·Tq·A], k [BH·Tk·A].
-     */
-    public static Expected attentionScores(float[] q, float[] k, int b, int h, int tq, int tk, int a, float scale,
-            int offset) {
-        int bh = b * h;
-        double[] v = new double[bh * tq * tk];
-        double[] tol = new double[v.length];
-        for (int g = 0; g < bh; g++) {
-            for (int i = 0; i < tq; i++) {
-                for (int j = 0; j < tk; j++) {
-                    int o = (g * tq + i) * tk + j;
-                    if (j > offset + i) {
-                        v[o] = Double.NEGATIVE_INFINITY;
-                        continue;
-                    }
-                    double sum = 0;
-                    double abs = 0;
-                    for (int d = 0; d < a; d++) {
-                        double term = (double) q[(g * tq + i) * a + d] * k[(g * tk + j) * a + d];
-                        sum += term;
-                        abs += Math.abs(term);
-                    }
-                    v[o] = scale * sum;
-                    tol[o] = Tolerances.dot(a, Math.abs(scale) * abs, v[o]) + EPS * Math.abs(v[o]); // + the scaling
-                }
-            }
-        }
-        return new Expected(new int[] {b, h, tq, tk}, v, tol);
-    }
-
     // --------------------------------------------------------------------------------------------------- helpers
 
     static int size(int[] shape) {
@@ -324,30 +308,15 @@ public final class Oracle {
         return n;
     }
 
-    static int[] append(int[] prefix, int last) {
-        int[] s = Arrays.copyOf(prefix, prefix.length + 1);
-        s[prefix.length] = last;
-        return s;
-    }
-
-    static int[] withLast(int[] shape, int last) {
-        int[] s = shape.clone();
-        s[s.length - 1] = last;
-        return s;
-    }
-
-    private static void unflatten(int flat, int[] shape, int[] idx) {
-        for (int d = shape.length - 1; d >= 0; d--) {
-            idx[d] = flat % shape[d];
-            flat /= shape[d];
+    static double[] doubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
         }
+        return d;
     }
 
-    private static int flatten(int[] idx, int[] shape) {
-        int f = 0;
-        for (int d = 0; d < shape.length; d++) {
-            f = f * shape[d] + idx[d];
-        }
-        return f;
+    static String s(int... shape) {
+        return Arrays.toString(shape);
     }
 }

@@ -175,8 +175,8 @@ public final class SequenceChecks {
     }
 
     /** Checks {@code other} against the reference. */
-    public static Report compare(Reference ref, Gpt other) {
-        Report rep = new Report(other.backend().name(), ref);
+    public static Report compare(Reference ref, Gpt other, String backendName) {
+        Report rep = new Report(backendName, ref);
         rep.generated = new int[ref.prompts.size()][];
         int vocab = other.config().vocabSize;
         for (List<Integer> group : groups(ref.prompts, ref.newTokens).values()) {
@@ -233,7 +233,7 @@ public final class SequenceChecks {
         for (int g = 0; g < batch.length; g++) {
             batch[g] = prompts.get(group.get(g));
         }
-        return gpt.generator().generate(batch, newTokens[group.get(0)], Sampler.greedy());
+        return gpt.generator().generate(batch, newTokens[group.get(0)]);
     }
 
     /**
@@ -248,7 +248,7 @@ public final class SequenceChecks {
             System.arraycopy(sequences[group.get(g)], 0, ids, g * time, time);
         }
         TensorBackend backend = gpt.backend();
-        Tensor logits = gpt.forward(ids, batch, time, null, true, Trace.OFF);
+        Tensor logits = gpt.forwardAll(ids, batch, time, Trace.OFF);
         float[] host = backend.toArray(logits);
         backend.release(logits);
         int per = host.length / batch;

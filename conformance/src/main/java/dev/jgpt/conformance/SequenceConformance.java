@@ -48,7 +48,7 @@ public abstract class SequenceConformance extends ConformanceBase {
                 Path dir = RandomModels.write(spec, tempDir(spec.label));
                 try (Gpt ref = Gpt.load(dir, reference); Gpt gpt = Gpt.load(dir, backend)) {
                     SequenceChecks.Reference r = randomModelReference(spec, ref);
-                    SequenceChecks.Report report = SequenceChecks.compare(r, gpt);
+                    SequenceChecks.Report report = SequenceChecks.compare(r, gpt, backendName());
                     System.out.println(report.summary());
                     report.assertOk();
                 }
@@ -64,7 +64,7 @@ public abstract class SequenceConformance extends ConformanceBase {
         LlmVizImporter.importModel(llmViz.resolve(SharedData.MODEL), dir);
         try (Gpt ref = Gpt.load(dir, reference); Gpt gpt = Gpt.load(dir, backend)) {
             SequenceChecks.Reference r = sortReference(ref);
-            SequenceChecks.Report report = SequenceChecks.compare(r, gpt);
+            SequenceChecks.Report report = SequenceChecks.compare(r, gpt, backendName());
             System.out.println(report.summary());
             report.assertOk();
             assertEquals(0, unsorted(report.generated()), "inputs " + backendName() + " sorted wrongly");

@@ -1,5 +1,7 @@
 package dev.jgpt.conformance;
 
+import dev.jgpt.api.DType;
+
 /**
  * Every tolerance the kit uses, in one place. A backend computes in float32; the oracle computes the same formula in
  * float64 on the same float32 inputs, so the oracle is exact for our purposes and the tolerance is what float32
@@ -60,5 +62,18 @@ public final class Tolerances {
      */
     public static double dot(int k, double sumOfAbsTerms, double exact) {
         return ABS + Math.min(k, 4 * Math.sqrt(k)) * EPS * sumOfAbsTerms + EPS * Math.abs(exact);
+    }
+
+    /**
+     * Tolerance of one dot product of length {@code k} with a weight row of type {@code type}, against the float64
+     * product of the <em>dequantized</em> weight. Every dtype decodes exactly to float32 (f16 and bf16 widen exactly;
+     * a Q8_0/Q4_0 element d·q has at most 11 + 8 significant bits), so F32, F16 and BF16 get {@link #dot}. A backend
+     * computing on Q8_0/Q4_0 blocks directly sums {@code x·q} per block and multiplies each partial sum by its scale
+     * d: one more rounding per block, at most EPS of that block's Σ|terms|, hence {@link #dot} + EPS·Σ|terms|.
+     * (Quantizing the activations too, as ggml's int8 dot products do, costs ~1/127 relative and is not
+     * conformant.)
+     */
+    public static double weightDot(DType type, int k, double sumOfAbsTerms, double exact) {
+        return dot(k, sumOfAbsTerms, exact) + (type.quantized() ? EPS * sumOfAbsTerms : 0);
     }
 }

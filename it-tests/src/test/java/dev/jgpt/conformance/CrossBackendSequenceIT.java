@@ -76,7 +76,7 @@ class CrossBackendSequenceIT {
             for (BackendProvider p : others()) {
                 perBackend.add(dynamicTest(p.name(), () -> {
                     try (TensorBackend b = p.create(); Gpt gpt = Gpt.load(dir, b)) {
-                        SequenceChecks.Report report = SequenceChecks.compare(ref, gpt);
+                        SequenceChecks.Report report = SequenceChecks.compare(ref, gpt, p.name());
                         System.out.println(report.summary());
                         report.assertOk();
                     }
@@ -101,7 +101,7 @@ class CrossBackendSequenceIT {
         for (BackendProvider p : others()) {
             tests.add(dynamicTest(p.name(), () -> {
                 try (TensorBackend b = p.create(); Gpt gpt = Gpt.load(dir, b)) {
-                    SequenceChecks.Report report = SequenceChecks.compare(ref, gpt);
+                    SequenceChecks.Report report = SequenceChecks.compare(ref, gpt, p.name());
                     System.out.println(report.summary());
                     report.assertOk();
                     assertEquals(0, SequenceConformance.unsorted(report.generated()), p.name() + " sorts every input");

@@ -1,45 +1,27 @@
 package dev.jgpt.model;
 
 import dev.jgpt.api.Tensor;
-import dev.jgpt.api.TensorBackend;
 
 /**
- * Token embedding plus position embedding: {@code x[b, t] = wte[idx[b, t]] + wpe[offset + t]}.
- * wte [V, C], wpe [P, C].
+ * Token embedding plus position embedding: {@code x[n] = wte[id[n]] + wpe[position[n]]}. wte [V, C], wpe [P, C].
  */
 public final class Embedding {
-    private final TensorBackend backend;
     final Tensor wte;
     final Tensor wpe;
 
-    public Embedding(TensorBackend backend, Tensor wte, Tensor wpe) {
-        this.backend = backend;
+    public Embedding(Tensor wte, Tensor wpe) {
         this.wte = wte;
         this.wpe = wpe;
     }
 
-    /**
-     * @param ids    [B·T] token ids, row-major over (b, t)
-     * @param offset position of the first token (positions already in the KV cache)
-     * @return x [B, T, C]
-     */
-    public Tensor forward(int[] ids, int batch, int time, int offset, Trace trace) {
-        int[] positions = new int[time];
-        for (int t = 0; t < time; t++) {
-            positions[t] = offset + t;
+    /** ids [N] at the batch's positions → x [N, C]. */
+    Tensor forward(int[] ids, Forward f) {
+        Tensor tokEmb = f.record("tok_emb", f.own(f.backend.gatherRows(wte, ids)));
+        Tensor posEmb = f.own(f.backend.gatherRows(wpe, f.batch.position()));
+        if (f.trace.enabled()) { // traced once per position, [1, T, C], when the batch is whole sequences
+            f.trace.record("pos_emb", f.sequences == 0 ? posEmb : f.hostTensor(java.util.Arrays.copyOf(
+                    f.backend.toArray(posEmb), f.time * posEmb.dim(1)), 1, f.time, posEmb.dim(1)));
         }
-        Tensor tokEmb = backend.gatherRows(wte, ids, batch, time); // [B, T, C]
-        Tensor pos = backend.gatherRows(wpe, positions, time); // [T, C], broadcast over B
-        Tensor x = backend.add(tokEmb, pos);
-        if (trace.enabled()) {
-            trace.record("tok_emb", tokEmb);
-            Tensor posEmb = backend.gatherRows(wpe, positions, 1, time); // [1, T, C], the trace's shape
-            trace.record("pos_emb", posEmb);
-            backend.release(posEmb);
-            trace.record("x", x);
-        }
-        backend.release(tokEmb);
-        backend.release(pos);
-        return x;
+        return f.add("x", tokEmb, posEmb);
     }
 }

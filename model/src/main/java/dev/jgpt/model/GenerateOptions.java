@@ -13,6 +13,8 @@ public final class GenerateOptions {
     Sampling sampling = Sampling.greedy();
     int topProbabilities = 5;
     TokenListener listener;
+    EngineOptions engine;
+    int[] stopTokens = new int[0];
 
     /** Tokens to generate per sequence (default 16). */
     public GenerateOptions maxNewTokens(int n) {
@@ -36,5 +38,23 @@ public final class GenerateOptions {
     public GenerateOptions onToken(TokenListener l) {
         this.listener = l;
         return this;
+    }
+
+    /** Ids that end a sequence (not included in its output), e.g. GPT-2's 50256. */
+    public GenerateOptions stopTokens(int... ids) {
+        this.stopTokens = ids.clone();
+        return this;
+    }
+
+    /** How the engine batches (default: every prompt in one batch, prefilled in one step). */
+    public GenerateOptions engine(EngineOptions options) {
+        this.engine = options;
+        return this;
+    }
+
+    /** The engine request for one prompt under these options. */
+    Request request(int[] prompt) {
+        return Request.greedy(prompt, maxNewTokens).withSampling(sampling).withStopTokens(stopTokens)
+                .withTopProbabilities(topProbabilities);
     }
 }

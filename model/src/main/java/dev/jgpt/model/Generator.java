@@ -1,15 +1,14 @@
 package dev.jgpt.model;
 
-import dev.jgpt.api.KvCache;
-import dev.jgpt.api.Tensor;
-import dev.jgpt.api.TensorBackend;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The generation loop: run the prompt through the model once (prefill, filling the KV caches), choose the next token
- * from the last position's logits, feed it back as a single new position, repeat.
+ * Generation for a fixed set of prompts: a thin loop over an {@link Engine} that submits them all, steps until every
+ * one has ended, and collects the tokens. Prompts may have different lengths; each sequence gets its own sampler
+ * seeded alike, so a sequence comes out the same in a batch as alone (bit-identical on batch-invariant backends).
  */
 public final class Generator {
     private final Gpt gpt;
@@ -20,107 +19,81 @@ public final class Generator {
 
     /** Greedy continuation of one prompt: the prompt followed by {@code maxNewTokens} generated ids. */
     public int[] generate(int[] prompt, int maxNewTokens) {
-        return generate(new int[][] {prompt}, maxNewTokens, Sampler.greedy())[0];
+        return generate(new int[][] {prompt}, new GenerateOptions().maxNewTokens(maxNewTokens)).tokens()[0];
+    }
+
+    /** Greedy continuation of several prompts in one batch: per prompt, the prompt followed by its new ids. */
+    public int[][] generate(int[][] prompts, int maxNewTokens) {
+        return generate(prompts, new GenerateOptions().maxNewTokens(maxNewTokens)).tokens();
     }
 
     /**
-     * Continues B prompts of equal length together, in one batch, choosing tokens with {@code sampler}.
+     * Continues the prompts together, as {@code options} say.
      *
-     * @return for each prompt, the prompt followed by the generated ids
-     * @throws InvalidInputException for an empty or ragged batch, a token id outside the vocabulary, or a length the
-     *                               context cannot hold
-     */
-    public int[][] generate(int[][] prompts, int maxNewTokens, Sampler sampler) {
-        Sampler[] samplers = new Sampler[prompts.length];
-        java.util.Arrays.fill(samplers, sampler);
-        return run(prompts, maxNewTokens, samplers, null, 0, null).tokens;
-    }
-
-    /**
-     * Continues B prompts of equal length together, in one batch, as {@code options} say. Each sequence gets its own
-     * sampler seeded alike, so a sequence comes out the same in a batch as alone.
+     * @return per prompt, its tokens (prompt, then generated), steps and finish reason
+     * @throws InvalidInputException for no prompt, an empty prompt, a token id outside the vocabulary, or a prompt
+     *                               plus {@code maxNewTokens} the context cannot hold
      */
     public Generation generate(int[][] prompts, GenerateOptions options) {
-        Sampler[] samplers = new Sampler[prompts.length];
-        for (int i = 0; i < samplers.length; i++) {
-            samplers[i] = options.sampling.newSampler();
+        validate(prompts, options.maxNewTokens, gpt.config());
+        int total = 0;
+        for (int[] p : prompts) {
+            total += p.length;
         }
-        return run(prompts, options.maxNewTokens, samplers, options.sampling, options.topProbabilities,
-                options.listener);
-    }
-
-    private Generation run(int[][] prompts, int maxNewTokens, Sampler[] samplers, Sampling report, int top,
-            GenerateOptions.TokenListener listener) {
-        GptConfig c = gpt.config();
-        int time = validate(prompts, maxNewTokens, c);
-        int batch = prompts.length;
-        int[][] out = new int[batch][];
-        List<List<Step>> steps = new ArrayList<>();
-        for (int b = 0; b < batch; b++) {
-            out[b] = Arrays.copyOf(prompts[b], time + maxNewTokens);
-            steps.add(new ArrayList<>());
-        }
-        if (maxNewTokens == 0) {
-            return new Generation(out, steps);
-        }
-        TensorBackend backend = gpt.backend();
-        KvCache[] caches = gpt.newCaches(batch);
-        try {
-            int[] ids = new int[batch * time];
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(prompts[b], 0, ids, b * time, time);
+        EngineOptions engineOptions = options.engine != null ? options.engine
+                : EngineOptions.defaults().withMaxSequences(prompts.length).withMaxTokensPerStep(Math.max(total,
+                        prompts.length)).withKvBlocks(blocksFor(prompts, options.maxNewTokens));
+        List<Sequence> sequences = new ArrayList<>();
+        Map<Sequence, Integer> rows = new IdentityHashMap<>();
+        try (Engine engine = gpt.engine(engineOptions)) {
+            for (int[] p : prompts) {
+                Sequence s = engine.submit(options.request(p));
+                rows.put(s, sequences.size());
+                sequences.add(s);
             }
-            for (int step = 0; step < maxNewTokens; step++) {
-                // prefill on the first step (all prompt positions), then one new position per step
-                Tensor logits = gpt.forward(ids, batch, ids.length / batch, caches, false, Trace.OFF); // [B, 1, V]
-                float[] host = backend.toArray(logits);
-                backend.release(logits);
-                int length = time + step;
-                gpt.requireFinite(host, () -> sequences(out, length), batch, length);
-                ids = new int[batch];
-                for (int b = 0; b < batch; b++) {
-                    float[] row = Arrays.copyOfRange(host, b * c.vocabSize, (b + 1) * c.vocabSize);
-                    int next = samplers[b].next(row);
-                    out[b][time + step] = next;
-                    ids[b] = next;
-                    if (report != null) {
-                        Step s = Step.of(next, report.probabilities(row), top);
-                        steps.get(b).add(s);
-                        if (listener != null) {
-                            listener.onToken(b, s);
-                        }
+            while (!engine.idle()) {
+                for (Engine.Event e : engine.step()) {
+                    if (options.listener != null && e.step() != null) {
+                        options.listener.onToken(rows.get(e.sequence()), e.step());
                     }
                 }
             }
-        } finally {
-            for (KvCache cache : caches) {
-                cache.close();
-            }
         }
-        return new Generation(out, steps);
+        return Generation.of(sequences);
     }
 
-    /** The first {@code length} ids of every row, flattened [B·length]. */
-    private static int[] sequences(int[][] rows, int length) {
-        int[] flat = new int[rows.length * length];
-        for (int b = 0; b < rows.length; b++) {
-            System.arraycopy(rows[b], 0, flat, b * length, length);
+    /** Blocks enough for every prompt's whole life. */
+    private int blocksFor(int[][] prompts, int maxNewTokens) {
+        int bs = dev.jgpt.api.KvCacheSpec.DEFAULT_BLOCK_SIZE;
+        int blocks = 0;
+        for (int[] p : prompts) {
+            int positions = Math.min(gpt.config().nPositions, p.length + Math.max(1, maxNewTokens) - 1);
+            blocks += (positions + bs - 1) / bs;
         }
-        return flat;
+        return Math.max(1, blocks);
     }
 
-    static int validate(int[][] prompts, int maxNewTokens, GptConfig c) {
+    /**
+     * Refuses, before any work, prompts this model cannot continue by {@code maxNewTokens} (what
+     * {@link #generate(int[][], GenerateOptions)} checks first), so a caller can validate before its first output.
+     *
+     * @throws InvalidInputException naming the problem and the limit
+     */
+    public void check(int[][] prompts, int maxNewTokens) {
+        validate(prompts, maxNewTokens, gpt.config());
+    }
+
+    /** Refuses what no engine could run, before any work, with the limit in the message. */
+    static void validate(int[][] prompts, int maxNewTokens, GptConfig c) {
         if (prompts.length == 0) {
             throw new InvalidInputException("no prompt given");
         }
-        int time = prompts[0].length;
-        if (time == 0) {
-            throw new InvalidInputException("empty prompt: give at least one token");
+        if (maxNewTokens < 0) {
+            throw new InvalidInputException("max new tokens must be 0 or more, got " + maxNewTokens);
         }
         for (int[] p : prompts) {
-            if (p.length != time) {
-                throw new InvalidInputException("prompts in one batch must have equal lengths (" + time + " and "
-                        + p.length + ")");
+            if (p.length == 0) {
+                throw new InvalidInputException("empty prompt: give at least one token");
             }
             for (int id : p) {
                 if (id < 0 || id >= c.vocabSize) {
@@ -128,17 +101,17 @@ public final class Generator {
                             + c.vocabSize + ")");
                 }
             }
+            if (p.length > c.nPositions) {
+                throw new InvalidInputException("the prompt has " + p.length + " tokens; this model takes at most "
+                        + c.nPositions);
+            }
+            // the last generated token is never fed back, so T + N − 1 positions are run
+            long positions = (long) p.length + Math.max(maxNewTokens, 1) - 1;
+            if (positions > c.nPositions) {
+                throw new InvalidInputException("a prompt of " + p.length + " tokens plus " + maxNewTokens
+                        + " new tokens needs " + positions + " positions but the model's context is "
+                        + c.nPositions + "; use at most " + (c.nPositions + 1 - p.length) + " new tokens");
+            }
         }
-        if (maxNewTokens < 0) {
-            throw new InvalidInputException("max new tokens must be 0 or more, got " + maxNewTokens);
-        }
-        // the last generated token is never fed back, so T + N − 1 positions are run
-        long positions = (long) time + Math.max(maxNewTokens, 1) - 1;
-        if (positions > c.nPositions) {
-            throw new InvalidInputException("a prompt of " + time + " tokens plus " + maxNewTokens
-                    + " new tokens needs " + positions + " positions but the model's context is " + c.nPositions
-                    + "; use at most " + Math.max(0, c.nPositions + 1 - time) + " new tokens");
-        }
-        return time;
     }
 }

@@ -1,14 +1,18 @@
 package dev.jgpt.model;
 
+import dev.jgpt.api.AttentionBatch;
+import dev.jgpt.api.BlockPool;
 import dev.jgpt.api.KvCache;
+import dev.jgpt.api.KvCacheSpec;
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.TensorBackend;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
- * A GPT-2 model on one backend: embedding → blocks → LM head. Immutable once loaded, so one instance can serve
- * many threads as long as each generation has its own KV caches (the backend's own thread-safety permitting).
+ * A GPT-2 model on one backend: embedding → blocks → LM head, over a flattened token batch. Immutable once loaded,
+ * so one instance can serve many threads as long as each has its own KV cache.
  *
  * <pre>{@code
  * try (Gpt gpt = Gpt.load(Path.of("target/nano"), backend)) {
@@ -23,6 +27,7 @@ public final class Gpt implements AutoCloseable {
     private final List<Block> blocks;
     private final LmHead head;
     private final List<Tensor> weights;
+    private Runnable onClose = () -> { };
 
     Gpt(GptConfig config, TensorBackend backend, Embedding embedding, List<Block> blocks, LmHead head,
             List<Tensor> weights) {
@@ -52,81 +57,103 @@ public final class Gpt implements AutoCloseable {
         return new Generator(this);
     }
 
-    /** One empty KV cache per layer, for a batch of {@code batch} sequences. */
-    public KvCache[] newCaches(int batch) {
-        KvCache[] caches = new KvCache[config.nLayer];
-        for (int i = 0; i < caches.length; i++) {
-            caches[i] = backend.newKvCache(batch, config.nHead, config.headSize(), config.nPositions);
-        }
-        return caches;
+    /** An engine that runs many sequences together, step by step (see {@link Engine}). */
+    public Engine engine(EngineOptions options) {
+        return new Engine(this, options);
+    }
+
+    /** The KV cache shape of this model with {@code blocks} blocks of {@code blockSize} positions. */
+    public KvCacheSpec cacheSpec(int blockSize, int blocks) {
+        return new KvCacheSpec(config.nLayer, config.nHead, config.headSize(), blockSize, blocks);
     }
 
     /**
-     * The forward pass.
+     * The forward pass over a flattened batch.
      *
-     * @param ids          [B·T] token ids, row-major over (b, t), each in [0, V)
-     * @param caches       one KV cache per layer (extended by these positions), or null for none
-     * @param allPositions logits for every position, or only for the last (what generation needs); a trace always
-     *                     gets every position
-     * @return logits [B, T, V], or [B, 1, V] for the last position only
+     * @param ids       [N] token ids, each in [0, V)
+     * @param batch     which sequence and position each token is, and each sequence's KV cache blocks
+     * @param cache     the KV cache (this pass's keys and values are written into it)
+     * @param logitRows the rows (token indices) whose logits are wanted, e.g. each sequence's last token
+     * @return logits [logitRows.length, V]
      */
-    public Tensor forward(int[] ids, int batch, int time, KvCache[] caches, boolean allPositions, Trace trace) {
-        try {
-            return forwardUnchecked(ids, batch, time, caches, allPositions, trace);
-        } catch (InvalidInputException | BackendFailureException e) {
+    public Tensor forward(int[] ids, AttentionBatch batch, KvCache cache, int[] logitRows, Trace trace) {
+        try (Forward f = new Forward(backend, batch, cache, trace)) {
+            if (trace.enabled()) {
+                f.trace.record("idx", f.sequences == 0 ? f.hostTensor(toFloats(ids), ids.length)
+                        : f.hostTensor(toFloats(ids), f.sequences, f.time));
+            }
+            Tensor x = embedding.forward(ids, f); // [N, C]
+            for (int i = 0; i < blocks.size(); i++) {
+                try (Forward layer = f.layer(i)) {
+                    x = f.own(layer.keep(blocks.get(i).forward(x, layer)));
+                }
+                f.record("block" + i, x);
+            }
+            boolean all = isIdentity(logitRows, ids.length);
+            Tensor logits;
+            if (trace.enabled()) { // every position's logits are traced, then the wanted rows chosen
+                logits = head.forward(x, f);
+                logits = all ? logits : f.own(backend.gatherRows(logits, logitRows));
+            } else {
+                logits = head.forward(all ? x : f.own(backend.gatherRows(x, logitRows)), f);
+            }
+            return f.keep(logits); // [R, V]
+        } catch (InvalidInputException | BackendFailureException | NonFiniteException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new BackendFailureException("backend '" + backend.name() + "' failed during the forward pass: "
-                    + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            throw new BackendFailureException("the backend failed during the forward pass: " + e.getMessage(), e);
         }
     }
 
-    private Tensor forwardUnchecked(int[] ids, int batch, int time, KvCache[] caches, boolean allPositions,
-            Trace trace) {
-        int offset = caches == null ? 0 : caches[0].length();
-        if (trace.enabled()) {
-            trace.record("idx", backend.fromArray(toFloats(ids), batch, time));
+    /**
+     * B sequences of T tokens each, from position 0, in a cache of their own: logits for every position
+     * [B·T, V] (row b·T + t). The trace, when on, sees [B, T, ·] tensors (the walkthrough's and llm-viz's shapes).
+     */
+    public Tensor forwardAll(int[] ids, int sequences, int time, Trace trace) {
+        if (sequences < 1 || time < 1 || ids.length != sequences * time) {
+            throw new IllegalArgumentException(ids.length + " ids are not " + sequences + " sequences of " + time);
         }
-        Tensor x = embedding.forward(ids, batch, time, offset, trace); // [B, T, C]
-        for (int i = 0; i < blocks.size(); i++) {
-            Tensor next = blocks.get(i).forward(x, caches == null ? null : caches[i], trace.layer(i));
-            backend.release(x);
-            x = next;
-            if (trace.enabled()) {
-                trace.record("block" + i, x);
+        int bs = KvCacheSpec.DEFAULT_BLOCK_SIZE;
+        KvCacheSpec spec = cacheSpec(bs, sequences * ((time + bs - 1) / bs));
+        BlockPool pool = new BlockPool(spec);
+        int[][] tables = new int[sequences][];
+        int[] seq = new int[ids.length];
+        int[] pos = new int[ids.length];
+        for (int b = 0; b < sequences; b++) {
+            tables[b] = pool.take(pool.blocksFor(time));
+            for (int t = 0; t < time; t++) {
+                seq[b * time + t] = b;
+                pos[b * time + t] = t;
             }
         }
-        if (!allPositions && !trace.enabled() && time > 1) {
-            Tensor last = backend.slice(x, 1, time - 1, time); // [B, 1, C]
-            backend.release(x);
-            x = last;
+        int[] rows = new int[ids.length];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = i;
         }
-        Tensor logits = head.forward(x, trace);
-        backend.release(x);
-        return logits;
+        try (KvCache cache = backend.newKvCache(spec)) {
+            return forward(ids, new AttentionBatch(seq, pos, tables, bs), cache, rows, trace);
+        }
     }
 
     /** Layer-0 names recorded without a prefix; their {@code h0.} twins are checked instead. */
-    private static final java.util.Set<String> LAYER_NAMES = java.util.Set.of("ln1", "qkv", "q", "k", "v", "att",
-            "attSm", "y", "yProj", "attnResid", "ln2", "fc", "gelu", "mlp", "mlpResid");
+    private static final Set<String> LAYER_NAMES = Set.of("ln1", "qkv", "q", "k", "v", "att", "attSm", "y",
+            "yProj", "attnResid", "ln2", "fc", "gelu", "mlp", "mlpResid");
 
     /**
-     * Throws when {@code logits} hold NaN or ±∞, naming the first traced intermediate (and so the layer) where a
-     * non-finite value appeared, found by running the sequences again with a checking trace.
-     *
-     * @param sequences the full sequences [B·T] that produced the logits (asked for only on failure)
+     * Throws {@link NonFiniteException} when {@code logits} hold NaN or ±∞, naming the first traced intermediate
+     * (and so the layer) where a non-finite value appeared, found by running {@code sequence} again with a checking
+     * trace.
      */
-    public void requireFinite(float[] logits, java.util.function.Supplier<int[]> sequences, int batch, int time) {
+    public void requireFinite(float[] logits, int[] sequence) {
         for (float v : logits) {
             if (!Float.isFinite(v)) {
-                throw new ModelLoadException("the logits hold " + v + "; the first non-finite value appears in "
-                        + firstNonFinite(sequences.get(), batch, time)
-                        + " (the weights overflow float32 on this input)");
+                throw new NonFiniteException("the logits hold " + v + "; the first non-finite value appears in "
+                        + firstNonFinite(sequence) + " (the weights overflow float32 on this input)");
             }
         }
     }
 
-    private String firstNonFinite(int[] ids, int batch, int time) {
+    private String firstNonFinite(int[] ids) {
         String[] first = {null};
         Trace check = new Trace() {
             @Override
@@ -148,8 +175,20 @@ public final class Gpt implements AutoCloseable {
                 }
             }
         };
-        backend.release(forward(ids, batch, time, null, true, check));
+        backend.release(forwardAll(ids, 1, ids.length, check));
         return first[0] == null ? "the logits" : first[0];
+    }
+
+    private static boolean isIdentity(int[] rows, int n) {
+        if (rows.length != n) {
+            return false;
+        }
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] != i) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static float[] toFloats(int[] ids) {
@@ -160,11 +199,25 @@ public final class Gpt implements AutoCloseable {
         return f;
     }
 
-    /** Releases the weights. */
+    /**
+     * Runs {@code action} after the weights are released when this model is closed (e.g. closing a backend that was
+     * made for this model alone); returns this model.
+     */
+    public Gpt onClose(Runnable action) {
+        Runnable before = onClose;
+        onClose = () -> {
+            before.run();
+            action.run();
+        };
+        return this;
+    }
+
+    /** Releases the weights, then runs what {@link #onClose} registered. */
     @Override
     public void close() {
         for (Tensor w : weights) {
             backend.release(w);
         }
+        onClose.run();
     }
 }

@@ -2,6 +2,7 @@ package dev.jgpt.model;
 
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.TensorBackend;
+import dev.jgpt.api.WeightData;
 import dev.jgpt.model.io.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import java.util.List;
 /**
  * Reads a Hugging Face GPT-2 folder onto a backend: names with or without the {@code transformer.} prefix, optional
  * biases (absent = zero), a tied LM head unless {@code lm_head.weight} is present, mask buffers ignored. Every weight's
- * shape is checked against the config, and an error names the tensor.
+ * shape is checked against the config, and an error names the tensor. GPT-2's Conv1D weights, stored [in, out], are
+ * transposed once here to the one layout of every matmul, [out, in] (as nanoGPT's {@code from_pretrained} does).
  */
 final class GptLoader {
     private final SafetensorsFile file;
@@ -45,24 +47,23 @@ final class GptLoader {
 
     private Gpt build(GptConfig c) {
         int e = c.nEmbd;
-        Embedding embedding = new Embedding(backend, required("wte.weight", c.vocabSize, e),
+        Embedding embedding = new Embedding(required("wte.weight", c.vocabSize, e),
                 required("wpe.weight", c.nPositions, e));
         List<Block> blocks = new ArrayList<>();
         for (int i = 0; i < c.nLayer; i++) {
             String h = "h." + i + ".";
-            LayerNorm ln1 = new LayerNorm(backend, required(h + "ln_1.weight", e), optional(h + "ln_1.bias", e),
+            LayerNorm ln1 = new LayerNorm("ln1", required(h + "ln_1.weight", e), optional(h + "ln_1.bias", e),
                     c.layerNormEps);
-            CausalSelfAttention attn = new CausalSelfAttention(backend, c.nHead, e,
-                    required(h + "attn.c_attn.weight", e, 3 * e), optional(h + "attn.c_attn.bias", 3 * e),
-                    required(h + "attn.c_proj.weight", e, e), optional(h + "attn.c_proj.bias", e));
-            LayerNorm ln2 = new LayerNorm(backend, required(h + "ln_2.weight", e), optional(h + "ln_2.bias", e),
+            CausalSelfAttention attn = new CausalSelfAttention(conv1d(h + "attn.c_attn.weight", e, 3 * e),
+                    optional(h + "attn.c_attn.bias", 3 * e), conv1d(h + "attn.c_proj.weight", e, e),
+                    optional(h + "attn.c_proj.bias", e));
+            LayerNorm ln2 = new LayerNorm("ln2", required(h + "ln_2.weight", e), optional(h + "ln_2.bias", e),
                     c.layerNormEps);
-            Mlp mlp = new Mlp(backend, c.gelu, required(h + "mlp.c_fc.weight", e, 4 * e),
-                    optional(h + "mlp.c_fc.bias", 4 * e), required(h + "mlp.c_proj.weight", 4 * e, e),
-                    optional(h + "mlp.c_proj.bias", e));
-            blocks.add(new Block(backend, ln1, attn, ln2, mlp));
+            Mlp mlp = new Mlp(c.gelu, conv1d(h + "mlp.c_fc.weight", e, 4 * e), optional(h + "mlp.c_fc.bias", 4 * e),
+                    conv1d(h + "mlp.c_proj.weight", 4 * e, e), optional(h + "mlp.c_proj.bias", e));
+            blocks.add(new Block(ln1, attn, ln2, mlp));
         }
-        LayerNorm lnF = new LayerNorm(backend, required("ln_f.weight", e), optional("ln_f.bias", e), c.layerNormEps);
+        LayerNorm lnF = new LayerNorm("ln_f", required("ln_f.weight", e), optional("ln_f.bias", e), c.layerNormEps);
         Tensor headWeight;
         SafetensorsFile.Entry lmHead = file.entry("lm_head.weight");
         if (lmHead != null) {
@@ -73,7 +74,7 @@ final class GptLoader {
             throw new ModelLoadException(file.path() + ": config says tie_word_embeddings=false but there is no "
                     + "lm_head.weight");
         }
-        return new Gpt(c, backend, embedding, blocks, new LmHead(backend, lnF, headWeight), loaded);
+        return new Gpt(c, backend, embedding, blocks, new LmHead(lnF, headWeight), loaded);
     }
 
     private SafetensorsFile.Entry find(String name) {
@@ -90,24 +91,52 @@ final class GptLoader {
         return load(entry, shape);
     }
 
+    /** A Conv1D weight stored [in, out] (checked against that shape), handed to the backend as [out, in]. */
+    private Tensor conv1d(String name, int in, int out) {
+        SafetensorsFile.Entry entry = find(name);
+        if (entry == null) {
+            throw new ModelLoadException(file.path() + ": missing tensor '" + prefix + name + "' [" + in + ", "
+                    + out + "]");
+        }
+        float[] stored = finite(entry, in, out);
+        float[] t = new float[stored.length];
+        for (int i = 0; i < in; i++) {
+            for (int o = 0; o < out; o++) {
+                t[o * in + i] = stored[i * out + o];
+            }
+        }
+        return adopt(WeightData.of(entry.name, t, out, in));
+    }
+
     private Tensor optional(String name, int... shape) {
         SafetensorsFile.Entry entry = find(name);
         return entry == null ? null : load(entry, shape);
     }
 
     private Tensor load(SafetensorsFile.Entry entry, int... shape) {
+        return adopt(WeightData.of(entry.name, finite(entry, shape), shape));
+    }
+
+    /** The tensor's elements as float32, after checking its shape and that every element is finite. */
+    private float[] finite(SafetensorsFile.Entry entry, int... shape) {
         if (!Arrays.equals(entry.shape, shape)) {
             throw new ModelLoadException(file.path() + ": tensor '" + entry.name + "' has shape "
                     + Arrays.toString(entry.shape) + " but the config needs " + Arrays.toString(shape));
         }
         java.nio.FloatBuffer data = file.floats(entry);
-        for (int i = data.position(), end = data.limit(); i < end; i++) {
-            if (!Float.isFinite(data.get(i))) {
-                throw new ModelLoadException(file.path() + ": tensor '" + entry.name + "' holds " + data.get(i)
-                        + " at flat index " + (i - data.position()) + "; weights must be finite numbers");
+        float[] out = new float[data.remaining()];
+        data.duplicate().get(out);
+        for (int i = 0; i < out.length; i++) {
+            if (!Float.isFinite(out[i])) {
+                throw new ModelLoadException(file.path() + ": tensor '" + entry.name + "' holds " + out[i]
+                        + " at flat index " + i + "; weights must be finite numbers");
             }
         }
-        Tensor t = backend.weight(data, shape);
+        return out;
+    }
+
+    private Tensor adopt(WeightData w) {
+        Tensor t = backend.weight(w);
         loaded.add(t);
         return t;
     }

@@ -1,24 +1,26 @@
 package dev.jgpt.model;
 
 import dev.jgpt.api.Tensor;
-import dev.jgpt.api.TensorBackend;
 
-/** Layer normalisation over channels: {@code (x − mean) / √(var + eps) · weight + bias}. weight, bias [C]. */
+/**
+ * Layer normalisation over channels: {@code (x − mean) / √(var + eps) · weight + bias}. weight, bias [C]. Recorded
+ * in traces as {@code name} (ln1, ln2, ln_f).
+ */
 public final class LayerNorm {
-    private final TensorBackend backend;
+    private final String name;
     private final Tensor weight;
     private final Tensor bias;
     private final float eps;
 
-    public LayerNorm(TensorBackend backend, Tensor weight, Tensor bias, float eps) {
-        this.backend = backend;
+    public LayerNorm(String name, Tensor weight, Tensor bias, float eps) {
+        this.name = name;
         this.weight = weight;
         this.bias = bias;
         this.eps = eps;
     }
 
-    /** x [B, T, C] → [B, T, C]. */
-    public Tensor forward(Tensor x) {
-        return backend.layerNorm(x, weight, bias, eps);
+    /** x [N, C] → [N, C]. */
+    Tensor forward(Tensor x, Forward f) {
+        return f.record(name, f.own(f.backend.layerNorm(x, weight, bias, eps)));
     }
 }

@@ -39,7 +39,7 @@ public final class SortTask {
                         + gpt.config().nPositions + " = 2·" + n + "−1)");
             }
         }
-        int[][] out = gpt.generator().generate(prompts, n, Sampler.greedy());
+        int[][] out = gpt.generator().generate(prompts, n);
         String[] sorted = new String[out.length];
         for (int i = 0; i < out.length; i++) {
             sorted[i] = SortVocabulary.decode(Arrays.copyOfRange(out[i], n, 2 * n));

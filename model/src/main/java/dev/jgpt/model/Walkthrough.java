@@ -74,8 +74,7 @@ public final class Walkthrough {
         int[] seq = prompt.clone();
         for (int s = 0; s < maxNewTokens; s++) {
             TraceRecorder recorder = traced.trace(s) ? new TraceRecorder(gpt.backend()) : null;
-            Tensor logits = gpt.forward(seq, 1, seq.length, null, recorder != null, recorder == null ? Trace.OFF
-                    : recorder);
+            Tensor logits = gpt.forwardAll(seq, 1, seq.length, recorder == null ? Trace.OFF : recorder);
             float[] all = gpt.backend().toArray(logits);
             gpt.backend().release(logits);
             float[] last = Arrays.copyOfRange(all, all.length - c.vocabSize, all.length);

@@ -48,7 +48,7 @@ class InferenceParityTest {
         float[] ours = new TrainableGpt(SortTrainer.config()).logits(p, ids, b, t);
         TensorBackend backend = plain();
         try (Gpt gpt = Gpt.load(dir, backend)) {
-            Tensor logits = gpt.forward(ids, b, t, null, true, Trace.OFF);
+            Tensor logits = gpt.forwardAll(ids, b, t, Trace.OFF);
             float[] theirs = backend.toArray(logits);
             assertEquals(ours.length, theirs.length);
             double worst = 0;

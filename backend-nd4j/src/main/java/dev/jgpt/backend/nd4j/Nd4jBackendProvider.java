@@ -10,7 +10,7 @@ import dev.jgpt.api.TensorBackend;
 public final class Nd4jBackendProvider implements BackendProvider {
     @Override
     public String name() {
-        return Nd4jBackend.NAME;
+        return "nd4j";
     }
 
     @Override

@@ -1,40 +1,29 @@
 package dev.jgpt.backend.nd4j;
 
+import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * An ND4J tensor: a float32, c-order (row-major) {@link INDArray} and its shape. The backend never hands out an array
- * that shares memory with another tensor, so each one may be released on its own, with one exception: the
- * {@linkplain #view keys and values} a KV cache hands out, which the cache frees. Never mutated once handed out.
+ * An ND4J tensor: a float32 {@link INDArray} that owns its c-order (row-major) buffer, and its shape. No tensor is a
+ * view of another or of a KV cache, so each one may be {@linkplain Nd4jBackend#release released} alone and its
+ * buffer read and written in bulk through NIO ({@link Nd4jBackend#nio}). Never mutated once handed out.
  */
 final class Nd4jTensor implements Tensor {
-    /**
-     * The array. Replaced at most once, by {@link Nd4jBackend#matmul} turning a weight column-major (same contents,
-     * so the tensor still never changes for its users).
-     */
-    volatile INDArray array;
+    final INDArray array;
     private final int[] shape;
-    /** False for a view into memory another object owns (a KV cache): releasing it does nothing. */
-    final boolean owner;
 
+    /**
+     * Wraps {@code array}, which must own a c-order buffer of exactly ∏ {@code shape} floats (a fresh array, not a
+     * view: the backend's invariant, checked here).
+     */
     Nd4jTensor(INDArray array, int... shape) {
-        this(array, true, shape);
-    }
-
-    /** A tensor over memory that belongs to someone else (see {@link Nd4jKvCache}): release does nothing. */
-    static Nd4jTensor view(INDArray view, int... shape) {
-        return new Nd4jTensor(view, false, shape);
-    }
-
-    private Nd4jTensor(INDArray array, boolean owner, int... shape) {
-        if (array.length() != Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b)) {
-            throw new IllegalArgumentException(
-                    "array of " + array.length() + " elements does not match shape " + Arrays.toString(shape));
+        if (array.isView() || array.ordering() != 'c' || array.length() != Shapes.size(shape)) {
+            throw new IllegalStateException("an nd4j tensor " + Arrays.toString(shape) + " needs its own c-order "
+                    + "buffer of as many floats, got " + array.shapeInfoToString().replaceAll("\\s+", " "));
         }
         this.array = array;
-        this.owner = owner;
         this.shape = shape.clone();
     }
 

@@ -1,7 +1,9 @@
 package dev.jgpt.backend.nd4j;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,9 +29,11 @@ class Nd4jBackendProviderTest {
         assertNull(p.unavailableReason());
         assertNull(p.unavailableReason(), "cached: same answer the second time");
         try (TensorBackend backend = p.create()) {
-            assertEquals("nd4j", backend.name());
-            assertEquals(5f, backend.toArray(backend.matmul(backend.fromArray(new float[] {1, 2}, 1, 2),
-                    backend.fromArray(new float[] {1, 2}, 2, 1)))[0]);
+            assertInstanceOf(Nd4jBackend.class, backend);
+            assertFalse(backend.batchInvariant(), "OpenBLAS blocks by problem size");
+            // [1, 2] by w [out 1, in 2]: 1·1 + 2·2
+            assertArrayEquals(new float[] {5f}, backend.toArray(backend.matmul(
+                    backend.fromArray(new float[] {1, 2}, 1, 2), backend.fromArray(new float[] {1, 2}, 1, 2))));
         }
     }
 

@@ -1,144 +1,34 @@
 package dev.jgpt.backend.plain;
 
-import dev.jgpt.api.ScalarMath;
+import dev.jgpt.backend.array.ScalarMath;
 
 /**
- * The fast loops of {@link PlainBackend}. Each computes a block of the output and keeps, for every output element,
- * the summation order of {@link ReferenceBackend}'s loop (so results are bit-identical to it and independent of how
- * the work is split); what changes is the order in which elements are visited and how memory is laid out for the
- * JIT's vectoriser. The exception is {@link #geluTanh}, within an ulp of the reference (see there).
- *
- * <p><b>Why packing.</b> HotSpot's C2 vectorises {@code acc[j] += a · w[j]} only when the store and the loads use
- * the same index expression: with {@code out[o + j] += a · w[p + j]} it must assume the two arrays may be one and
- * overlap, and emits scalar code. So the matmul copies a tile of weight rows into separate small arrays
- * ({@link Scratch#pack}) and accumulates an output row segment in {@link Scratch#acc}, all indexed by {@code j}: the
- * inner loop then runs 16 floats per instruction (AVX-512) from L1. A decode step (one row) streams each weight once,
- * so it is bound by memory, not arithmetic, and uses the plain scalar loop without the copy.
+ * The loops of {@link PlainBackend}. Each computes a block of the output; every output element is computed in one
+ * fixed order from its own row (and column), so results are independent of how the work is split and of the batch.
  */
 final class Kernels {
-    /** Rows of x per task of the packed matmul. */
-    static final int ROW_BLOCK = 32;
-    /** Weight rows per packed tile. */
-    static final int K_BLOCK = 64;
-    /** Most columns per packed tile (tile = K_BLOCK × COL_BLOCK floats = 64 KiB, in L1/L2). */
-    static final int COL_BLOCK = 256;
-    /** From this many rows on, the matmul packs weight tiles; below, it streams weights in place. */
-    static final int PACK_MIN_ROWS = 4;
 
     private Kernels() {
     }
 
-    /** Per-thread buffers of the packed matmul, reused across calls. */
-    static final class Scratch {
-        final float[][] pack = new float[K_BLOCK][COL_BLOCK];
-        final float[] acc = new float[COL_BLOCK];
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
     // ----------------------------------------------------------------------------------------------------- matmul
 
     /**
-     * out[r, j] += Σ_i a[r, i]·w[i, j] over i in order, for rows [r0, r1) and columns [j0, j1), j1 − j0 ≤
-     * {@link #COL_BLOCK}; w is [k, n] (weights [in, out]), out starts zero.
+     * out[r, j] = bias[j] + Σ_i a[r, i]·w[j, i] (w [m, k], the [out, in] layout; bias may be null) for rows
+     * [r0, r1) and columns [j0, j1): every element is one float sum over i in increasing order, then the bias, so it
+     * does not depend on which other rows or columns are computed with it (batch-invariant). Four weight rows at a
+     * time give four independent chains for the CPU to overlap.
      */
-    static void matmulPacked(float[] a, float[] w, float[] out, int k, int n, int r0, int r1, int j0, int j1) {
-        Scratch s = SCRATCH.get();
-        float[][] p = s.pack;
-        float[] acc = s.acc;
-        int len = j1 - j0;
-        for (int i0 = 0; i0 < k; i0 += K_BLOCK) {
-            int il = Math.min(K_BLOCK, k - i0);
-            for (int i = 0; i < il; i++) {
-                System.arraycopy(w, (i0 + i) * n + j0, p[i], 0, len);
-            }
+    static void matmul(float[] a, float[] w, float[] bias, float[] out, int k, int m, int r0, int r1, int j0,
+            int j1) {
+        int j = j0;
+        for (; j + 3 < j1; j += 4) {
+            int w0 = j * k;
+            int w1 = w0 + k;
+            int w2 = w1 + k;
+            int w3 = w2 + k;
             for (int r = r0; r < r1; r++) {
-                int ar = r * k + i0;
-                int or = r * n + j0;
-                System.arraycopy(out, or, acc, 0, len);
-                int i = 0;
-                for (; i + 3 < il; i += 4) {
-                    axpy4(acc, a[ar + i], a[ar + i + 1], a[ar + i + 2], a[ar + i + 3], p[i], p[i + 1], p[i + 2],
-                            p[i + 3], len);
-                }
-                for (; i < il; i++) {
-                    axpy(acc, a[ar + i], p[i], len);
-                }
-                System.arraycopy(acc, 0, out, or, len);
-            }
-        }
-    }
-
-    /** acc[j] = (((acc[j] + a0·w0[j]) + a1·w1[j]) + a2·w2[j]) + a3·w3[j]: four steps of the reference sum. */
-    private static void axpy4(float[] acc, float a0, float a1, float a2, float a3, float[] w0, float[] w1,
-            float[] w2, float[] w3, int len) {
-        for (int j = 0; j < len; j++) {
-            float s = acc[j];
-            s += a0 * w0[j];
-            s += a1 * w1[j];
-            s += a2 * w2[j];
-            s += a3 * w3[j];
-            acc[j] = s;
-        }
-    }
-
-    private static void axpy(float[] acc, float a0, float[] w0, int len) {
-        for (int j = 0; j < len; j++) {
-            acc[j] += a0 * w0[j];
-        }
-    }
-
-    /**
-     * The same sums for a few rows, reading w in place (one pass over the weights, which bounds a decode step):
-     * rows [r0, r1), columns [j0, j1), four weight rows per pass over the output segment.
-     */
-    static void matmulStream(float[] a, float[] w, float[] out, int k, int n, int r0, int r1, int j0, int j1) {
-        for (int r = r0; r < r1; r++) {
-            int ar = r * k;
-            int or = r * n;
-            int i = 0;
-            for (; i + 3 < k; i += 4) {
-                float a0 = a[ar + i];
-                float a1 = a[ar + i + 1];
-                float a2 = a[ar + i + 2];
-                float a3 = a[ar + i + 3];
-                int w0 = i * n;
-                int w1 = w0 + n;
-                int w2 = w1 + n;
-                int w3 = w2 + n;
-                for (int j = j0; j < j1; j++) {
-                    float s = out[or + j];
-                    s += a0 * w[w0 + j];
-                    s += a1 * w[w1 + j];
-                    s += a2 * w[w2 + j];
-                    s += a3 * w[w3 + j];
-                    out[or + j] = s;
-                }
-            }
-            for (; i < k; i++) {
-                float ai = a[ar + i];
-                int wi = i * n;
-                for (int j = j0; j < j1; j++) {
-                    out[or + j] += ai * w[wi + j];
-                }
-            }
-        }
-    }
-
-    /**
-     * out[r, j] = Σ_i a[r, i]·w[j, i] over i in order (w is [n, k], the tied LM head's wte), for rows [r0, r1) and
-     * columns [j0, j1): four dot products at a time, each its own sequential sum.
-     */
-    static void matmulTransposed(float[] a, float[] w, float[] out, int k, int n, int r0, int r1, int j0, int j1) {
-        for (int r = r0; r < r1; r++) {
-            int ar = r * k;
-            int or = r * n;
-            int j = j0;
-            for (; j + 3 < j1; j += 4) {
-                int w0 = j * k;
-                int w1 = w0 + k;
-                int w2 = w1 + k;
-                int w3 = w2 + k;
+                int ar = r * k;
                 float s0 = 0f;
                 float s1 = 0f;
                 float s2 = 0f;
@@ -150,69 +40,62 @@ final class Kernels {
                     s2 += x * w[w2 + i];
                     s3 += x * w[w3 + i];
                 }
-                out[or + j] = s0;
-                out[or + j + 1] = s1;
-                out[or + j + 2] = s2;
-                out[or + j + 3] = s3;
-            }
-            for (; j < j1; j++) {
-                int wj = j * k;
-                float s = 0f;
-                for (int i = 0; i < k; i++) {
-                    s += a[ar + i] * w[wj + i];
-                }
-                out[or + j] = s;
+                int o = r * m + j;
+                out[o] = withBias(s0, bias, j);
+                out[o + 1] = withBias(s1, bias, j + 1);
+                out[o + 2] = withBias(s2, bias, j + 2);
+                out[o + 3] = withBias(s3, bias, j + 3);
             }
         }
+        for (; j < j1; j++) {
+            for (int r = r0; r < r1; r++) {
+                float s = 0f;
+                for (int i = 0; i < k; i++) {
+                    s += a[r * k + i] * w[j * k + i];
+                }
+                out[r * m + j] = withBias(s, bias, j);
+            }
+        }
+    }
+
+    private static float withBias(float sum, float[] bias, int j) {
+        return bias == null ? sum : sum + bias[j];
     }
 
     // -------------------------------------------------------------------------------------------------- attention
 
     /**
-     * Causal attention for the query rows [row0, row1) of the B·H·Tq rows: scores, softmax and the weighted sum of
-     * values, through one reusable row buffer, with exactly {@link ReferenceBackend}'s arithmetic for
-     * attentionScores, softmax and attentionMix. Keys and values are read in place: head g's position j at
-     * {@code (g·kvCap + j)·A}.
+     * One query head over positions 0 … last of its sequence (see {@code ParallelArrayBackend.HeadKernel}): the
+     * scores, a stable softmax and the weighted sum of values, each sum in increasing order of position and channel.
      */
-    static void attentionRows(float[] q, float[] k, float[] v, float[] out, int tq, int tk, int a, int kvCap,
-            float scale, int offset, int row0, int row1) {
-        float[] p = new float[tk];
-        for (int row = row0; row < row1; row++) {
-            int g = row / tq;
-            int i = row % tq;
-            scoreRow(q, k, p, 0, row * a, g * kvCap * a, tk, a, scale, offset + i);
-            softmaxRow(p, p, 0, tk);
-            mixRow(p, 0, v, out, row * a, g * kvCap * a, tk, a);
-        }
-    }
-
-    /** p[po + j] = scale·(q·k_j) for j ≤ last, −∞ after. */
-    static void scoreRow(float[] q, float[] k, float[] p, int po, int qo, int ko, int tk, int a, float scale,
-            int last) {
-        for (int j = 0; j < tk; j++) {
-            float s = Float.NEGATIVE_INFINITY;
-            if (j <= last) {
-                s = 0f;
-                int kj = ko + j * a;
-                for (int d = 0; d < a; d++) {
-                    s += q[qo + d] * k[kj + d];
-                }
-                s *= scale;
+    static void attentionHead(float[] q, int qo, float[][] keys, float[][] values, int bs, int c, int ho, int a,
+            int last, float scale, float[] out, int o) {
+        float[] p = new float[last + 1];
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j <= last; j++) {
+            float[] kb = keys[j / bs];
+            int ko = (j % bs) * c + ho;
+            float dot = 0f;
+            for (int i = 0; i < a; i++) {
+                dot += q[qo + i] * kb[ko + i];
             }
-            p[po + j] = s;
+            p[j] = dot * scale;
+            max = Math.max(max, p[j]);
         }
-    }
-
-    /** out[o + d] = Σ_j p[po + j]·v_j[d], summed over j in order. */
-    static void mixRow(float[] p, int po, float[] v, float[] out, int o, int vo, int tk, int a) {
-        for (int d = 0; d < a; d++) {
-            out[o + d] = 0f;
+        float sum = 0f;
+        for (int j = 0; j <= last; j++) {
+            p[j] = (float) Math.exp(p[j] - max);
+            sum += p[j];
         }
-        for (int j = 0; j < tk; j++) {
-            float w = p[po + j];
-            int vj = vo + j * a;
-            for (int d = 0; d < a; d++) {
-                out[o + d] += w * v[vj + d];
+        for (int i = 0; i < a; i++) {
+            out[o + i] = 0f;
+        }
+        for (int j = 0; j <= last; j++) {
+            float pj = p[j] / sum;
+            float[] vb = values[j / bs];
+            int vo = (j % bs) * c + ho;
+            for (int i = 0; i < a; i++) {
+                out[o + i] += pj * vb[vo + i];
             }
         }
     }

@@ -3,10 +3,7 @@ package dev.jgpt.backend.plain;
 import dev.jgpt.api.BackendProvider;
 import dev.jgpt.api.TensorBackend;
 
-/**
- * Registers the plain backend. Always available; ranked first because it starts instantly, is the oracle (its kernels
- * give the bits of {@link ReferenceBackend}) and is the fastest at decode on small machines (docs/PERFORMANCE.md).
- */
+/** Registers the plain backend: always available, batch-invariant, the readable fast path (rank 100). */
 public final class PlainBackendProvider implements BackendProvider {
     @Override
     public String name() {
@@ -20,7 +17,7 @@ public final class PlainBackendProvider implements BackendProvider {
 
     @Override
     public String description() {
-        return "plain Java float[] loops on all cores, the same bits as its one-thread reference loops";
+        return "plain Java float[] loops on all cores; batch-invariant";
     }
 
     @Override

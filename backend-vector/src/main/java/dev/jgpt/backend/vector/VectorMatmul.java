@@ -1,258 +1,255 @@
 package dev.jgpt.backend.vector;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The matrix products of {@link VectorBackend} on the Vector API: every multiply-add is a fused {@code fma} over
- * {@link #L} lanes (16 floats with AVX-512, 8 with AVX2), columns that do not fill a vector are done by a scalar loop.
- * Sums run in a different order than the plain reference (per lane, then across lanes), so results agree with it to
- * rounding, not to the bit.
+ * The matrix product of {@link VectorBackend} on the Vector API, for weights stored [out, in]: every output element
+ * is a dot product of an activation row and a weight row, both contiguous. Every multiply-add is a fused {@code fma}
+ * over {@link #L} lanes (16 floats with AVX-512, 8 with AVX2).
  *
- * <p>Three shapes of work, as in llm.c's matmul_forward: one row of activations (a decode step, which streams every
- * weight once and is bound by memory), many rows (prefill and batches, bound by arithmetic: a register tile of
- * {@link #TILE_ROWS} rows × {@link #TILE_VECTORS} vectors reuses each loaded weight vector four times and each
- * broadcast activation three times), and products with a transposed weight (the tied LM head, dot products along
- * contiguous rows of wte).
+ * <p><b>One recipe per element.</b> Whatever the number of rows and wherever an element falls in a tile, it is
+ * computed by the same floating-point operations in the same order, so a row's result is bit-identical alone and in
+ * any batch (the backend is batch-invariant):
+ * <ol>
+ *   <li>one accumulator of L lanes, starting at zero; for i = 0, L, 2L, … below K rounded down to whole vectors:
+ *       {@code acc = fma(x[i, i + L), w[i, i + L), acc)};</li>
+ *   <li>its lanes summed by {@link #sumLanes}'s fixed tree;</li>
+ *   <li>the K mod L leftover products added in order by a scalar loop, {@code s += x[i]·w[i]};</li>
+ *   <li>then the bias, {@code s + bias[j]}.</li>
+ * </ol>
+ * No K-blocking, no partial sums kept elsewhere: the kernels differ only in how many elements share each load, and
+ * every path takes its sums through the one {@link #store}.
+ *
+ * <p><b>Two shapes of work</b>, both over groups of {@link #GROUP} weight rows, each group read from memory once for
+ * all the rows of x:
+ * <ul>
+ *   <li>a decode step (1–3 rows, bound by memory): one row × 4 weight rows at a time, the four taken from the four
+ *       quarters of the columns, so that the weights stream as four long sequential runs (they stay in cache for
+ *       the next row of x);</li>
+ *   <li>prefill and batches (bound by arithmetic): a register tile of {@link #TILE_ROWS} rows × 4 weight rows, 16
+ *       accumulators, each loaded vector used four times, over chunks of weight rows that stay in L2 while blocks
+ *       of {@link #ROW_BLOCK} rows of x pass over them; the rows below a whole tile as in a decode step.</li>
+ * </ul>
  */
 final class VectorMatmul {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** The preferred species, at most 512 bits ({@link #sumLanes} knows 4, 8 and 16 lanes) and at least 128. */
+    static final VectorSpecies<Float> S = species();
     /** Floats per vector. */
     static final int L = S.length();
-    /** Rows of the register tile of {@link #tiles}. */
+    /** Weight rows (output columns) computed together. */
+    static final int GROUP = 4;
+    /** Rows of x per register tile. */
     static final int TILE_ROWS = 4;
-    /** Vectors (columns / L) of the register tile of {@link #tiles}. */
-    static final int TILE_VECTORS = 3;
-    /** Columns of one strip of {@link #tiles}. */
-    static final int STRIP = TILE_VECTORS * L;
-    /** Weight rows per pass of {@link #tiles}, so that a strip's share (K_BLOCK × STRIP floats, 24 KiB) stays in L1. */
-    static final int K_BLOCK = 128;
+    /** Rows of x whose tiles run against one chunk of weight rows before the next block. */
+    static final int ROW_BLOCK = 32;
+    /** Floats of weights per chunk (256 KiB, a quarter of a Zen 4 or Sapphire Rapids core's L2). */
+    static final int CHUNK_FLOATS = 1 << 16;
+    private static final VectorSpecies<Float> S128 = FloatVector.SPECIES_128;
+    /** Per thread, the accumulators of one register tile (or one row's four) on their way to being summed. */
+    private static final ThreadLocal<float[]> ACCUMULATORS =
+            ThreadLocal.withInitial(() -> new float[TILE_ROWS * GROUP * L]);
 
     private VectorMatmul() {
     }
 
-    /**
-     * out[r, j] += Σ_i a[r, i]·w[i, j] for rows [r0, r1) and columns [j0, j1), reading each weight row once per row of
-     * a (the decode path): four weight rows per pass over the output segment, which stays in L1.
-     */
-    static void stream(float[] a, float[] w, float[] out, int k, int n, int r0, int r1, int j0, int j1) {
-        int vecEnd = j0 + (j1 - j0) / L * L;
-        for (int r = r0; r < r1; r++) {
-            int ar = r * k;
-            int or = r * n;
-            int i = 0;
-            for (; i + 3 < k; i += 4) {
-                FloatVector a0 = FloatVector.broadcast(S, a[ar + i]);
-                FloatVector a1 = FloatVector.broadcast(S, a[ar + i + 1]);
-                FloatVector a2 = FloatVector.broadcast(S, a[ar + i + 2]);
-                FloatVector a3 = FloatVector.broadcast(S, a[ar + i + 3]);
-                int w0 = i * n;
-                int w1 = w0 + n;
-                int w2 = w1 + n;
-                int w3 = w2 + n;
-                for (int j = j0; j < vecEnd; j += L) {
-                    FloatVector acc = FloatVector.fromArray(S, out, or + j);
-                    acc = FloatVector.fromArray(S, w, w0 + j).fma(a0, acc);
-                    acc = FloatVector.fromArray(S, w, w1 + j).fma(a1, acc);
-                    acc = FloatVector.fromArray(S, w, w2 + j).fma(a2, acc);
-                    acc = FloatVector.fromArray(S, w, w3 + j).fma(a3, acc);
-                    acc.intoArray(out, or + j);
-                }
-                for (int j = vecEnd; j < j1; j++) {
-                    out[or + j] += a[ar + i] * w[w0 + j] + a[ar + i + 1] * w[w1 + j] + a[ar + i + 2] * w[w2 + j]
-                            + a[ar + i + 3] * w[w3 + j];
-                }
-            }
-            for (; i < k; i++) {
-                FloatVector ai = FloatVector.broadcast(S, a[ar + i]);
-                int wi = i * n;
-                for (int j = j0; j < vecEnd; j += L) {
-                    FloatVector.fromArray(S, w, wi + j).fma(ai, FloatVector.fromArray(S, out, or + j))
-                            .intoArray(out, or + j);
-                }
-                for (int j = vecEnd; j < j1; j++) {
-                    out[or + j] += a[ar + i] * w[wi + j];
-                }
-            }
+    private static VectorSpecies<Float> species() {
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        if (preferred.length() > 16) {
+            return FloatVector.SPECIES_512;
         }
+        return preferred.length() < 4 ? S128 : preferred;
     }
 
     /**
-     * out[r, j] += Σ_i a[r, i]·w[i, j] for rows [r0, r1) and the columns [j0, j0 + width) of one strip
-     * (width ≤ {@link #STRIP}), in register tiles: full tiles of {@link #TILE_ROWS} rows × whole vectors, then the
-     * leftover rows one at a time, then the columns that do not fill a vector by a scalar loop. The sums are added
-     * to what out holds (zeros, or a bias).
+     * The sum of acc[o, o + L) by one fixed tree: pairs L/2 apart, then L/4 apart, …, then 1 apart. The first levels
+     * run on 128-bit vectors loaded from where the accumulator was stored (no shuffles: in Java 17 every
+     * {@code rearrange} also checks its indexes, which made the sums cost a fifth of a tile), the last two on
+     * floats. Lanewise IEEE additions only, so the same bits in the interpreter as in compiled code.
      */
-    static void tiles(float[] a, float[] w, float[] out, int k, int n, int r0, int r1, int j0, int width) {
-        int vectors = width / L;
-        int rowsEnd = r0 + (r1 - r0) / TILE_ROWS * TILE_ROWS;
-        for (int i0 = 0; i0 < k; i0 += K_BLOCK) {
-            int i1 = Math.min(k, i0 + K_BLOCK);
-            for (int r = r0; r < rowsEnd; r += TILE_ROWS) {
-                if (vectors == 3) {
-                    tile4x3(a, w, out, k, n, r, j0, i0, i1);
-                } else {
-                    for (int v = 0; v < vectors; v++) {
-                        tile4x1(a, w, out, k, n, r, j0 + v * L, i0, i1);
+    static float sumLanes(float[] acc, int o) {
+        FloatVector r;
+        if (L == 16) {
+            r = FloatVector.fromArray(S128, acc, o).add(FloatVector.fromArray(S128, acc, o + 8))
+                    .add(FloatVector.fromArray(S128, acc, o + 4).add(FloatVector.fromArray(S128, acc, o + 12)));
+        } else if (L == 8) {
+            r = FloatVector.fromArray(S128, acc, o).add(FloatVector.fromArray(S128, acc, o + 4));
+        } else {
+            r = FloatVector.fromArray(S128, acc, o);
+        }
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
+    }
+
+    /**
+     * out[r, j] = Σ_i x[r, i]·w[j, i] (+ bias[j]) for rows [r0, r1) and output columns [j0, j1); x is [·, k], w is
+     * [m, k], out [·, m]; bias [m] or null. Every element by the recipe of the class comment.
+     */
+    static void product(float[] x, float[] w, float[] bias, float[] out, int k, int m, int r0, int r1, int j0,
+            int j1) {
+        float[] acc = ACCUMULATORS.get();
+        if (r1 - r0 < TILE_ROWS) {
+            // a decode step: the four weight rows of a pass come from four quarters of the range, so that memory is
+            // read as four long sequential streams (four interleaved runs of one row each prefetch badly)
+            int q = (j1 - j0 + GROUP - 1) / GROUP;
+            for (int j = j0; j < j0 + q; j++) {
+                int count = Math.min(GROUP, (j1 - j + q - 1) / q);
+                for (int r = r0; r < r1; r++) {
+                    row(x, w, bias, out, k, m, r, j, q, count, acc);
+                }
+            }
+            return;
+        }
+        // chunks of weight rows that stay in L2 while blocks of rows of x pass over them
+        int chunk = Math.max(GROUP, CHUNK_FLOATS / Math.max(1, k) / GROUP * GROUP);
+        for (int c0 = j0; c0 < j1; c0 += chunk) {
+            int c1 = Math.min(j1, c0 + chunk);
+            for (int b0 = r0; b0 < r1; b0 += ROW_BLOCK) {
+                int b1 = Math.min(r1, b0 + ROW_BLOCK);
+                int tiled = b0 + (b1 - b0) / TILE_ROWS * TILE_ROWS;
+                for (int j = c0; j < c1; j += GROUP) {
+                    int count = Math.min(GROUP, c1 - j);
+                    int r = b0;
+                    if (count == GROUP) {
+                        for (; r < tiled; r += TILE_ROWS) {
+                            tile(x, w, acc, k, r, j);
+                            for (int t = 0; t < TILE_ROWS; t++) {
+                                store(acc, t * GROUP * L, x, (r + t) * k, w, bias, out, k, (r + t) * m, j, 1,
+                                        GROUP);
+                            }
+                        }
+                    }
+                    for (; r < b1; r++) {
+                        row(x, w, bias, out, k, m, r, j, 1, count, acc);
                     }
                 }
             }
-            for (int r = rowsEnd; r < r1; r++) {
-                for (int v = 0; v < vectors; v++) {
-                    tile1x1(a, w, out, k, n, r, j0 + v * L, i0, i1);
-                }
-            }
         }
-        int tail = j0 + vectors * L;
-        for (int r = r0; r < r1; r++) {
-            for (int j = tail; j < j0 + width; j++) {
-                float s = 0f;
-                for (int i = 0; i < k; i++) {
-                    s += a[r * k + i] * w[i * n + j];
-                }
-                out[r * n + j] += s;
-            }
-        }
-    }
-
-    /** The 4 × 3-vector register tile at rows r.., columns j.., over weight rows [i0, i1), added into out. */
-    private static void tile4x3(float[] a, float[] w, float[] out, int k, int n, int r, int j, int i0, int i1) {
-        int o0 = r * n + j;
-        int o1 = o0 + n;
-        int o2 = o1 + n;
-        int o3 = o2 + n;
-        FloatVector c00 = FloatVector.fromArray(S, out, o0);
-        FloatVector c01 = FloatVector.fromArray(S, out, o0 + L);
-        FloatVector c02 = FloatVector.fromArray(S, out, o0 + 2 * L);
-        FloatVector c10 = FloatVector.fromArray(S, out, o1);
-        FloatVector c11 = FloatVector.fromArray(S, out, o1 + L);
-        FloatVector c12 = FloatVector.fromArray(S, out, o1 + 2 * L);
-        FloatVector c20 = FloatVector.fromArray(S, out, o2);
-        FloatVector c21 = FloatVector.fromArray(S, out, o2 + L);
-        FloatVector c22 = FloatVector.fromArray(S, out, o2 + 2 * L);
-        FloatVector c30 = FloatVector.fromArray(S, out, o3);
-        FloatVector c31 = FloatVector.fromArray(S, out, o3 + L);
-        FloatVector c32 = FloatVector.fromArray(S, out, o3 + 2 * L);
-        int a0 = r * k;
-        int a1 = a0 + k;
-        int a2 = a1 + k;
-        int a3 = a2 + k;
-        for (int i = i0; i < i1; i++) {
-            int wi = i * n + j;
-            FloatVector w0 = FloatVector.fromArray(S, w, wi);
-            FloatVector w1 = FloatVector.fromArray(S, w, wi + L);
-            FloatVector w2 = FloatVector.fromArray(S, w, wi + 2 * L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + i]);
-            c00 = w0.fma(x, c00);
-            c01 = w1.fma(x, c01);
-            c02 = w2.fma(x, c02);
-            x = FloatVector.broadcast(S, a[a1 + i]);
-            c10 = w0.fma(x, c10);
-            c11 = w1.fma(x, c11);
-            c12 = w2.fma(x, c12);
-            x = FloatVector.broadcast(S, a[a2 + i]);
-            c20 = w0.fma(x, c20);
-            c21 = w1.fma(x, c21);
-            c22 = w2.fma(x, c22);
-            x = FloatVector.broadcast(S, a[a3 + i]);
-            c30 = w0.fma(x, c30);
-            c31 = w1.fma(x, c31);
-            c32 = w2.fma(x, c32);
-        }
-        c00.intoArray(out, o0);
-        c01.intoArray(out, o0 + L);
-        c02.intoArray(out, o0 + 2 * L);
-        c10.intoArray(out, o1);
-        c11.intoArray(out, o1 + L);
-        c12.intoArray(out, o1 + 2 * L);
-        c20.intoArray(out, o2);
-        c21.intoArray(out, o2 + L);
-        c22.intoArray(out, o2 + 2 * L);
-        c30.intoArray(out, o3);
-        c31.intoArray(out, o3 + L);
-        c32.intoArray(out, o3 + 2 * L);
-    }
-
-    /** The 4 × 1-vector tile (strips narrower than three vectors). */
-    private static void tile4x1(float[] a, float[] w, float[] out, int k, int n, int r, int j, int i0, int i1) {
-        int o0 = r * n + j;
-        FloatVector c0 = FloatVector.fromArray(S, out, o0);
-        FloatVector c1 = FloatVector.fromArray(S, out, o0 + n);
-        FloatVector c2 = FloatVector.fromArray(S, out, o0 + 2 * n);
-        FloatVector c3 = FloatVector.fromArray(S, out, o0 + 3 * n);
-        int a0 = r * k;
-        for (int i = i0; i < i1; i++) {
-            FloatVector wv = FloatVector.fromArray(S, w, i * n + j);
-            c0 = wv.fma(FloatVector.broadcast(S, a[a0 + i]), c0);
-            c1 = wv.fma(FloatVector.broadcast(S, a[a0 + k + i]), c1);
-            c2 = wv.fma(FloatVector.broadcast(S, a[a0 + 2 * k + i]), c2);
-            c3 = wv.fma(FloatVector.broadcast(S, a[a0 + 3 * k + i]), c3);
-        }
-        c0.intoArray(out, o0);
-        c1.intoArray(out, o0 + n);
-        c2.intoArray(out, o0 + 2 * n);
-        c3.intoArray(out, o0 + 3 * n);
-    }
-
-    /** One row × one vector (the rows left over below a full tile). */
-    private static void tile1x1(float[] a, float[] w, float[] out, int k, int n, int r, int j, int i0, int i1) {
-        int o = r * n + j;
-        FloatVector c = FloatVector.fromArray(S, out, o);
-        for (int i = i0; i < i1; i++) {
-            c = FloatVector.fromArray(S, w, i * n + j).fma(FloatVector.broadcast(S, a[r * k + i]), c);
-        }
-        c.intoArray(out, o);
     }
 
     /**
-     * out[r, j] = Σ_i a[r, i]·w[j, i] (w is [n, k]: the tied LM head's wte) for rows [r0, r1) and columns [j0, j1):
-     * four dot products at a time, each over whole vectors of k and a scalar tail; the four weight rows stay in L1
-     * while every row of a passes over them.
+     * One row r × the weight rows j, j + step, j + 2·step, j + 3·step, the first {@code count} of them (the others
+     * repeat the last and are not stored).
      */
-    static void transposed(float[] a, float[] w, float[] out, int k, int n, int r0, int r1, int j0, int j1) {
+    private static void row(float[] x, float[] w, float[] bias, float[] out, int k, int m, int r, int j, int step,
+            int count, float[] acc) {
         int kv = k / L * L;
-        int j = j0;
-        for (; j + 3 < j1; j += 4) {
-            int w0 = j * k;
-            int w1 = w0 + k;
-            int w2 = w1 + k;
-            int w3 = w2 + k;
-            for (int r = r0; r < r1; r++) {
-                int ar = r * k;
-                FloatVector s0 = FloatVector.zero(S);
-                FloatVector s1 = FloatVector.zero(S);
-                FloatVector s2 = FloatVector.zero(S);
-                FloatVector s3 = FloatVector.zero(S);
-                for (int i = 0; i < kv; i += L) {
-                    FloatVector x = FloatVector.fromArray(S, a, ar + i);
-                    s0 = FloatVector.fromArray(S, w, w0 + i).fma(x, s0);
-                    s1 = FloatVector.fromArray(S, w, w1 + i).fma(x, s1);
-                    s2 = FloatVector.fromArray(S, w, w2 + i).fma(x, s2);
-                    s3 = FloatVector.fromArray(S, w, w3 + i).fma(x, s3);
-                }
-                float t0 = s0.reduceLanes(VectorOperators.ADD);
-                float t1 = s1.reduceLanes(VectorOperators.ADD);
-                float t2 = s2.reduceLanes(VectorOperators.ADD);
-                float t3 = s3.reduceLanes(VectorOperators.ADD);
-                for (int i = kv; i < k; i++) {
-                    float x = a[ar + i];
-                    t0 += x * w[w0 + i];
-                    t1 += x * w[w1 + i];
-                    t2 += x * w[w2 + i];
-                    t3 += x * w[w3 + i];
-                }
-                int o = r * n + j;
-                out[o] = t0;
-                out[o + 1] = t1;
-                out[o + 2] = t2;
-                out[o + 3] = t3;
-            }
+        int xo = r * k;
+        int w0 = j * k;
+        int w1 = (j + Math.min(1, count - 1) * step) * k;
+        int w2 = (j + Math.min(2, count - 1) * step) * k;
+        int w3 = (j + Math.min(3, count - 1) * step) * k;
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        for (int i = 0; i < kv; i += L) {
+            FloatVector a = FloatVector.fromArray(S, x, xo + i);
+            s0 = a.fma(FloatVector.fromArray(S, w, w0 + i), s0);
+            s1 = a.fma(FloatVector.fromArray(S, w, w1 + i), s1);
+            s2 = a.fma(FloatVector.fromArray(S, w, w2 + i), s2);
+            s3 = a.fma(FloatVector.fromArray(S, w, w3 + i), s3);
         }
-        for (; j < j1; j++) {
-            for (int r = r0; r < r1; r++) {
-                out[r * n + j] = VectorRows.dot(a, r * k, w, j * k, k);
-            }
+        s0.intoArray(acc, 0);
+        s1.intoArray(acc, L);
+        s2.intoArray(acc, 2 * L);
+        s3.intoArray(acc, 3 * L);
+        store(acc, 0, x, xo, w, bias, out, k, r * m, j, step, count);
+    }
+
+    /**
+     * Step 1 of the recipe for the register tile of rows r … r + 3 × weight rows j … j + 3: 16 accumulators, 8 loads
+     * per 16 fmas, left in acc (row t's four at [4t·L, (4t + 4)·L)) for {@link #store} to sum. (With the sums inside,
+     * the method passed C2's inlining node budget and the vectors were boxed: ten times slower.)
+     */
+    private static void tile(float[] x, float[] w, float[] acc, int k, int r, int j) {
+        int kv = k / L * L;
+        int x0 = r * k;
+        int x1 = x0 + k;
+        int x2 = x1 + k;
+        int x3 = x2 + k;
+        int w0 = j * k;
+        int w1 = w0 + k;
+        int w2 = w1 + k;
+        int w3 = w2 + k;
+        FloatVector s00 = FloatVector.zero(S);
+        FloatVector s01 = s00;
+        FloatVector s02 = s00;
+        FloatVector s03 = s00;
+        FloatVector s10 = s00;
+        FloatVector s11 = s00;
+        FloatVector s12 = s00;
+        FloatVector s13 = s00;
+        FloatVector s20 = s00;
+        FloatVector s21 = s00;
+        FloatVector s22 = s00;
+        FloatVector s23 = s00;
+        FloatVector s30 = s00;
+        FloatVector s31 = s00;
+        FloatVector s32 = s00;
+        FloatVector s33 = s00;
+        for (int i = 0; i < kv; i += L) {
+            FloatVector v0 = FloatVector.fromArray(S, w, w0 + i);
+            FloatVector v1 = FloatVector.fromArray(S, w, w1 + i);
+            FloatVector v2 = FloatVector.fromArray(S, w, w2 + i);
+            FloatVector v3 = FloatVector.fromArray(S, w, w3 + i);
+            FloatVector a = FloatVector.fromArray(S, x, x0 + i);
+            s00 = a.fma(v0, s00);
+            s01 = a.fma(v1, s01);
+            s02 = a.fma(v2, s02);
+            s03 = a.fma(v3, s03);
+            a = FloatVector.fromArray(S, x, x1 + i);
+            s10 = a.fma(v0, s10);
+            s11 = a.fma(v1, s11);
+            s12 = a.fma(v2, s12);
+            s13 = a.fma(v3, s13);
+            a = FloatVector.fromArray(S, x, x2 + i);
+            s20 = a.fma(v0, s20);
+            s21 = a.fma(v1, s21);
+            s22 = a.fma(v2, s22);
+            s23 = a.fma(v3, s23);
+            a = FloatVector.fromArray(S, x, x3 + i);
+            s30 = a.fma(v0, s30);
+            s31 = a.fma(v1, s31);
+            s32 = a.fma(v2, s32);
+            s33 = a.fma(v3, s33);
         }
+        s00.intoArray(acc, 0);
+        s01.intoArray(acc, L);
+        s02.intoArray(acc, 2 * L);
+        s03.intoArray(acc, 3 * L);
+        s10.intoArray(acc, 4 * L);
+        s11.intoArray(acc, 5 * L);
+        s12.intoArray(acc, 6 * L);
+        s13.intoArray(acc, 7 * L);
+        s20.intoArray(acc, 8 * L);
+        s21.intoArray(acc, 9 * L);
+        s22.intoArray(acc, 10 * L);
+        s23.intoArray(acc, 11 * L);
+        s30.intoArray(acc, 12 * L);
+        s31.intoArray(acc, 13 * L);
+        s32.intoArray(acc, 14 * L);
+        s33.intoArray(acc, 15 * L);
+    }
+
+    /**
+     * Steps 2–4 of the recipe for the first {@code count} of the four accumulators at acc[a, a + 4L) of row x[xo …]
+     * and the weight rows j, j + step, …, stored at out[o + j …].
+     */
+    private static void store(float[] acc, int a, float[] x, int xo, float[] w, float[] bias, float[] out, int k,
+            int o, int j, int step, int count) {
+        int kv = k / L * L;
+        for (int t = 0; t < count; t++) {
+            int jt = j + t * step;
+            out[o + jt] = finish(sumLanes(acc, a + t * L), x, xo, w, jt, bias, k, kv);
+        }
+    }
+
+    /** s, plus the leftover products x[xo + i]·w[j, i] for i in [kv, k) in order, plus bias[j]. */
+    private static float finish(float s, float[] x, int xo, float[] w, int j, float[] bias, int k, int kv) {
+        int wo = j * k;
+        for (int i = kv; i < k; i++) {
+            s += x[xo + i] * w[wo + i];
+        }
+        return bias == null ? s : s + bias[j];
     }
 }

@@ -7,40 +7,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The row kernels of {@link VectorBackend}: dot products, layer norm, softmax, GELU and causal attention, each over
- * whole vectors of {@link VectorMatmul#L} lanes and a scalar loop for the rest of a row. exp and tanh are the Vector
- * API's lanewise operations (HotSpot compiles them to Intel's SVML routines on x86-64, within an ulp or two).
+ * The row kernels of {@link VectorBackend}: broadcast add, layer norm, softmax and GELU, each over
+ * whole vectors of {@link VectorMatmul#L} lanes and a scalar loop for the rest of a row. exp is {@link #exp}, a
+ * polynomial of fused multiply-adds whose bits do not depend on whether the JIT has compiled the loop.
  */
 final class VectorRows {
-    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
-
     private VectorRows() {
-    }
-
-    /** Σ_d x[xo + d]·y[yo + d] for d in [0, len). */
-    static float dot(float[] x, int xo, float[] y, int yo, int len) {
-        int vl = len / L * L;
-        FloatVector acc = FloatVector.zero(S);
-        for (int d = 0; d < vl; d += L) {
-            acc = FloatVector.fromArray(S, x, xo + d).fma(FloatVector.fromArray(S, y, yo + d), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (int d = vl; d < len; d++) {
-            s += x[xo + d] * y[yo + d];
-        }
-        return s;
-    }
-
-    /** out[o + d] += p·v[vo + d] for d in [0, len). */
-    static void axpy(float p, float[] v, int vo, float[] out, int o, int len) {
-        int vl = len / L * L;
-        FloatVector pv = FloatVector.broadcast(S, p);
-        for (int d = 0; d < vl; d += L) {
-            FloatVector.fromArray(S, v, vo + d).fma(pv, FloatVector.fromArray(S, out, o + d)).intoArray(out, o + d);
-        }
-        for (int d = vl; d < len; d++) {
-            out[o + d] += p * v[vo + d];
-        }
     }
 
     /** out[o + i] = x[o + i] + y[i] for i in [0, m): one row of a broadcast add. */
@@ -106,13 +78,13 @@ final class VectorRows {
         FloatVector m = FloatVector.broadcast(S, max);
         FloatVector sv = FloatVector.zero(S);
         for (int i = 0; i < vl; i += L) {
-            FloatVector e = FloatVector.fromArray(S, in, o + i).sub(m).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, in, o + i).sub(m));
             e.intoArray(out, o + i);
             sv = sv.add(e);
         }
         float sum = sv.reduceLanes(VectorOperators.ADD);
         for (int i = vl; i < c; i++) {
-            out[o + i] = (float) Math.exp(in[o + i] - max); // exp(-inf) = 0: masked entries vanish
+            out[o + i] = exp(in[o + i] - max); // exp(-inf) = 0: masked entries vanish
             sum += out[o + i];
         }
         float inv = 1f / sum;
@@ -125,92 +97,90 @@ final class VectorRows {
         }
     }
 
-    /** GELU, tanh form, over in[from, to): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    /**
+     * GELU, tanh form, over in[from, to): 0.5·x·(1 + tanh(u)) with u = √(2/π)·(x + 0.044715·x³), computed as
+     * x / (1 + exp(−2u)) (the same function: 1 + tanh(u) = 2 / (1 + e^(−2u))). The vector lanes and the scalar loop
+     * for the rest run the same operations, so an element's bits do not depend on where the range around it starts.
+     */
     static void geluTanh(float[] in, float[] out, int from, int to) {
         int vEnd = from + (to - from) / L * L;
-        FloatVector half = FloatVector.broadcast(S, 0.5f);
         FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector cubic = FloatVector.broadcast(S, 0.044715f);
-        FloatVector scale = FloatVector.broadcast(S, SQRT_2_OVER_PI);
+        FloatVector cubic = FloatVector.broadcast(S, GELU_CUBIC);
+        FloatVector scale = FloatVector.broadcast(S, GELU_SCALE);
         for (int i = from; i < vEnd; i += L) {
             FloatVector x = FloatVector.fromArray(S, in, i);
-            FloatVector u = x.mul(x).mul(x).fma(cubic, x).mul(scale);
-            x.mul(half).mul(u.lanewise(VectorOperators.TANH).add(one)).intoArray(out, i);
+            FloatVector e = exp(x.mul(x).mul(x).fma(cubic, x).mul(scale));
+            x.div(e.add(one)).intoArray(out, i);
         }
         for (int i = vEnd; i < to; i++) {
             float x = in[i];
-            out[i] = 0.5f * x * (1f + (float) Math.tanh(SQRT_2_OVER_PI * (x + 0.044715f * x * x * x)));
-        }
-    }
-
-    /** p[po + j] = scale·(q·k_j) for the keys j ≤ last, −∞ after (the causal mask); q at qo, key j at ko + j·a. */
-    static void scoreRow(float[] q, float[] k, float[] p, int po, int qo, int ko, int tk, int a, float scale,
-            int last) {
-        for (int j = 0; j < tk; j++) {
-            p[po + j] = j <= last ? scale * dot(q, qo, k, ko + j * a, a) : Float.NEGATIVE_INFINITY;
+            out[i] = x / (exp(Math.fma(x * x * x, GELU_CUBIC, x) * GELU_SCALE) + 1f);
         }
     }
 
     /**
-     * Causal attention for the query rows [row0, row1) of the B·H·Tq rows: scores q·k_j·scale for the keys j a query
-     * may see (j ≤ offset + its position), their softmax, and the weighted sum of values, through one row buffer.
-     * Keys and values are read in place: head g's position j at {@code (g·kvCap + j)·A}.
+     * e^x in every lane, within 1.01 ulps of the exact value (Cephes' expf: x = n·ln 2 + r with |r| ≤ ln 2 / 2, a
+     * degree-6 polynomial for e^r, then 2^n put into the exponent); 0 below −87.34 (where e^x leaves the normal
+     * floats), +∞ above 88.376 (e^x &gt; 2^127.5, a hair below the float maximum). Only fused multiply-adds and
+     * lanewise IEEE arithmetic, so the bits are the same in the interpreter as in compiled code, and the same as
+     * {@link #exp(float)}.
+     * (The Vector API's own {@code EXP} is Intel's SVML once compiled and {@code Math.exp} per lane before: results
+     * that change by an ulp when the JIT gets to a loop would break batch invariance.)
      */
-    static void attentionRows(float[] q, float[] k, float[] v, float[] out, int tq, int tk, int a, int kvCap,
-            float scale, int offset, int row0, int row1) {
-        // scores padded with −∞ to whole vectors, so that the softmax runs without a scalar (Math.exp) tail
-        float[] p = new float[(offset + tq + L - 1) / L * L];
-        for (int row = row0; row < row1; row++) {
-            int g = row / tq;
-            int visible = offset + row % tq + 1;
-            int padded = (visible + L - 1) / L * L;
-            int base = g * kvCap * a;
-            for (int j = 0; j < visible; j++) {
-                p[j] = scale * dot(q, row * a, k, base + j * a, a);
-            }
-            for (int j = visible; j < padded; j++) {
-                p[j] = Float.NEGATIVE_INFINITY;
-            }
-            softmaxRow(p, p, 0, padded);
-            mix(p, visible, v, base, a, out, row * a);
-        }
+    static FloatVector exp(FloatVector x) {
+        FloatVector t = x.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUND));
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, P0);
+        p = p.fma(r, FloatVector.broadcast(S, P1));
+        p = p.fma(r, FloatVector.broadcast(S, P2));
+        p = p.fma(r, FloatVector.broadcast(S, P3));
+        p = p.fma(r, FloatVector.broadcast(S, P4));
+        p = p.fma(r, FloatVector.broadcast(S, P5));
+        p = p.fma(r.mul(r), r).add(1f);
+        FloatVector scale = t.reinterpretAsInts().sub(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
+        FloatVector y = p.mul(scale);
+        y = y.blend(0f, x.compare(VectorOperators.LT, EXP_LOW));
+        return y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_HIGH));
     }
 
-    /**
-     * out[o, o + a) = Σ_j p[j]·v_j over the first {@code visible} values, head g's value j at {@code base + j·a}. One
-     * and four vectors per head (nano-GPT's A = 16, GPT-2's A = 64 with 16 lanes) keep the sum in registers.
-     */
-    static void mix(float[] p, int visible, float[] v, int base, int a, float[] out, int o) {
-        if (a == L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int j = 0; j < visible; j++) {
-                acc = FloatVector.fromArray(S, v, base + j * a).fma(FloatVector.broadcast(S, p[j]), acc);
-            }
-            acc.intoArray(out, o);
-        } else if (a == 4 * L) {
-            FloatVector acc0 = FloatVector.zero(S);
-            FloatVector acc1 = FloatVector.zero(S);
-            FloatVector acc2 = FloatVector.zero(S);
-            FloatVector acc3 = FloatVector.zero(S);
-            for (int j = 0; j < visible; j++) {
-                FloatVector pj = FloatVector.broadcast(S, p[j]);
-                int vj = base + j * a;
-                acc0 = FloatVector.fromArray(S, v, vj).fma(pj, acc0);
-                acc1 = FloatVector.fromArray(S, v, vj + L).fma(pj, acc1);
-                acc2 = FloatVector.fromArray(S, v, vj + 2 * L).fma(pj, acc2);
-                acc3 = FloatVector.fromArray(S, v, vj + 3 * L).fma(pj, acc3);
-            }
-            acc0.intoArray(out, o);
-            acc1.intoArray(out, o + L);
-            acc2.intoArray(out, o + 2 * L);
-            acc3.intoArray(out, o + 3 * L);
-        } else {
-            for (int d = 0; d < a; d++) {
-                out[o + d] = 0f;
-            }
-            for (int j = 0; j < visible; j++) {
-                axpy(p[j], v, base + j * a, out, o, a);
-            }
+    /** {@link #exp(FloatVector)} for one float: the same operations, so the same bits. */
+    static float exp(float x) {
+        float t = Math.fma(x, LOG2E, ROUND);
+        float n = t - ROUND;
+        float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, x));
+        float p = P0;
+        p = Math.fma(p, r, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        p = Math.fma(p, r * r, r) + 1f;
+        float y = p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - EXPONENT_BIAS) << 23);
+        if (x < EXP_LOW) {
+            return 0f;
         }
+        return x > EXP_HIGH ? Float.POSITIVE_INFINITY : y;
     }
+
+    private static final float GELU_CUBIC = 0.044715f;
+    /** −2·√(2/π): exp's argument is −2u. */
+    private static final float GELU_SCALE = (float) (-2 * Math.sqrt(2 / Math.PI));
+    private static final float LOG2E = 1.44269504088896341f;
+    /** 1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer, held in the low mantissa bits. */
+    private static final float ROUND = 12582912f;
+    /** ROUND's bits less the float exponent bias: (bits(t) − this) &lt;&lt; 23 is the float 2^n. */
+    private static final int EXPONENT_BIAS = Float.floatToRawIntBits(ROUND) - 127;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float P0 = 1.9875691500e-4f;
+    private static final float P1 = 1.3981999507e-3f;
+    private static final float P2 = 8.3334519073e-3f;
+    private static final float P3 = 4.1665795894e-2f;
+    private static final float P4 = 1.6666665459e-1f;
+    private static final float P5 = 5.0000001201e-1f;
+    private static final float EXP_LOW = -87.33654f;
+    private static final float EXP_HIGH = 88.37626f;
 }

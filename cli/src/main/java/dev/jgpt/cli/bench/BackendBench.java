@@ -1,18 +1,27 @@
 package dev.jgpt.cli.bench;
 
+import dev.jgpt.api.AttentionBatch;
 import dev.jgpt.api.KvCache;
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.TensorBackend;
+import dev.jgpt.model.Engine;
+import dev.jgpt.model.EngineOptions;
+import dev.jgpt.model.GenerateOptions;
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.GptConfig;
-import dev.jgpt.model.Sampler;
+import dev.jgpt.model.Request;
 import dev.jgpt.model.Trace;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /** The measurements of one backend: nano sort throughput, GPT-2-shaped prefill and decode. */
 public final class BackendBench {
+    /** Sequences decoding together in the concurrent-decode measurement. */
+    public static final int[] CONCURRENCY = {1, 4, 16};
+
     /** What to run and how often. */
     public static final class Plan {
         public int promptLength = 128;
@@ -33,6 +42,8 @@ public final class BackendBench {
         public double gptLoadSeconds;
         public Stats prefillTokensPerSecond;
         public Stats decodeTokensPerSecond;
+        /** Aggregate decode tokens/s with 1, 4 and 16 sequences of different lengths decoding together. */
+        public final Map<Integer, Stats> concurrentDecode = new LinkedHashMap<>();
         public String error;
 
         Result(String backend) {
@@ -45,7 +56,7 @@ public final class BackendBench {
 
     /** Units of progress {@link #run} reports for a plan. */
     public static int steps(Plan plan) {
-        return 1 + plan.sortWarmup + plan.sortReps + 1 + 2 * (plan.warmup + plan.reps);
+        return 1 + plan.sortWarmup + plan.sortReps + 1 + (2 + CONCURRENCY.length) * (plan.warmup + plan.reps);
     }
 
     /**
@@ -53,10 +64,9 @@ public final class BackendBench {
      * @param gptModel  a GPT-2-shaped model folder
      * @param progress  told what runs next, once per unit of {@link #steps}
      */
-    public static Result run(TensorBackend backend, Path sortModel, Path gptModel, Plan plan,
+    public static Result run(String name, TensorBackend backend, Path sortModel, Path gptModel, Plan plan,
             Consumer<String> progress) {
-        Result r = new Result(backend.name());
-        String name = backend.name();
+        Result r = new Result(name);
         progress.accept(name + ": loading the sort model");
         try (Gpt nano = Gpt.load(sortModel, backend)) {
             int[][] prompts = allSortInputs(nano.config());
@@ -70,7 +80,7 @@ public final class BackendBench {
                 int batches = 0;
                 double s;
                 do {
-                    nano.generator().generate(prompts, (nano.config().nPositions + 1) / 2, Sampler.greedy());
+                    nano.generator().generate(prompts, (nano.config().nPositions + 1) / 2);
                     batches++;
                     s = (System.nanoTime() - t0) / 1e9;
                 } while (s < plan.sortSeconds);
@@ -107,6 +117,19 @@ public final class BackendBench {
                 }
             }
             r.decodeTokensPerSecond = Stats.of(decode);
+            for (int n : CONCURRENCY) {
+                double[] rates = new double[plan.reps];
+                for (int i = 0; i < plan.warmup + plan.reps; i++) {
+                    boolean warm = i < plan.warmup;
+                    progress.accept(name + ": " + n + " sequences decoding together, "
+                            + (warm ? "warm-up" : "rep " + (i - plan.warmup + 1) + "/" + plan.reps));
+                    double rate = concurrentDecodeTokensPerSecond(gpt, n, warm ? 8 : plan.newTokens / 2);
+                    if (!warm) {
+                        rates[i - plan.warmup] = rate;
+                    }
+                }
+                r.concurrentDecode.put(n, Stats.of(rates));
+            }
         }
         return r;
     }
@@ -119,38 +142,67 @@ public final class BackendBench {
         return r;
     }
 
-    /** One forward pass over the prompt into fresh KV caches (made before the clock starts), logits to the host. */
+    /** One forward pass over the prompt into a fresh KV cache (made before the clock starts), logits to the host. */
     static double prefillSeconds(Gpt gpt, int[] prompt) {
         TensorBackend backend = gpt.backend();
-        KvCache[] caches = gpt.newCaches(1);
-        try {
+        int bs = 16;
+        int blocks = (prompt.length + bs - 1) / bs;
+        int[] table = new int[blocks];
+        for (int i = 0; i < blocks; i++) {
+            table[i] = i;
+        }
+        try (KvCache cache = backend.newKvCache(gpt.cacheSpec(bs, blocks))) {
             long t0 = System.nanoTime();
-            Tensor logits = gpt.forward(prompt, 1, prompt.length, caches, false, Trace.OFF);
+            Tensor logits = gpt.forward(prompt, AttentionBatch.single(0, prompt.length, table, bs), cache,
+                    new int[] {prompt.length - 1}, Trace.OFF);
             backend.toArray(logits);
             double s = (System.nanoTime() - t0) / 1e9;
             backend.release(logits);
             return s;
-        } finally {
-            for (KvCache c : caches) {
-                c.close();
-            }
         }
     }
 
     /**
-     * Greedy generation through {@link dev.jgpt.model.Generator}; the sampler notes when each token's logits reached
-     * the host. The first token comes from the prefill; each later one from one decode step over the KV cache, so
-     * decode speed = (n − 1) / (time of token n − time of token 1).
+     * Greedy generation of one prompt; the listener notes when each token reached the host. The first token comes
+     * from the prefill; each later one from one decode step over the KV cache, so decode speed =
+     * (n − 1) / (time of token n − time of token 1).
      */
     static double decodeTokensPerSecond(Gpt gpt, int[] prompt, int newTokens) {
         long[] stamps = new long[newTokens];
         int[] count = {0};
-        Sampler timed = logits -> {
-            stamps[count[0]++] = System.nanoTime();
-            return Sampler.argmax(logits);
-        };
-        gpt.generator().generate(new int[][] {prompt}, newTokens, timed);
+        gpt.generator().generate(new int[][] {prompt}, new GenerateOptions().maxNewTokens(newTokens)
+                .onToken((row, step) -> stamps[count[0]++] = System.nanoTime()));
         return (newTokens - 1) / ((stamps[newTokens - 1] - stamps[0]) / 1e9);
+    }
+
+    /**
+     * {@code n} sequences with prompts of different lengths (16, 24, 32, ... tokens) decoding together through one
+     * {@link Engine}: all are prefilled first, then the clock runs over the decode steps; aggregate tokens/s.
+     */
+    static double concurrentDecodeTokensPerSecond(Gpt gpt, int n, int newTokens) {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int context = gpt.config().nPositions;
+        int tokens = Math.max(2, Math.min(newTokens, context / 2));
+        int total = 0;
+        Request[] requests = new Request[n];
+        for (int i = 0; i < n; i++) { // prompt + new tokens − 1 positions must fit the context
+            int length = Math.max(1, Math.min(16 + 8 * i, context + 1 - tokens));
+            int[] p = rnd.ints(length, 0, gpt.config().vocabSize).toArray();
+            total += p.length;
+            requests[i] = Request.greedy(p, tokens);
+        }
+        try (Engine engine = gpt.engine(EngineOptions.defaults().withMaxSequences(n).withMaxTokensPerStep(total))) {
+            for (Request q : requests) {
+                engine.submit(q);
+            }
+            engine.step(); // every prompt prefilled, every sequence's first token chosen
+            long t0 = System.nanoTime();
+            int produced = 0;
+            while (!engine.idle()) {
+                produced += engine.step().size();
+            }
+            return produced / ((System.nanoTime() - t0) / 1e9);
+        }
     }
 
     /** Every input the sort model takes: all 3^n sequences of n letters (729 for n = 6), as token ids. */

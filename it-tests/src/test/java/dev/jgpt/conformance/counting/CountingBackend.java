@@ -1,11 +1,15 @@
 package dev.jgpt.conformance.counting;
 
+import dev.jgpt.api.AttentionBatch;
+import dev.jgpt.api.DType;
 import dev.jgpt.api.Gelu;
 import dev.jgpt.api.KvCache;
+import dev.jgpt.api.KvCacheSpec;
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.TensorBackend;
-import java.nio.FloatBuffer;
+import dev.jgpt.api.WeightData;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -50,20 +54,20 @@ public final class CountingBackend implements TensorBackend {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
     public Tensor fromArray(float[] data, int... shape) {
         count("fromArray");
         return delegate.fromArray(data, shape);
     }
 
     @Override
-    public Tensor weight(FloatBuffer data, int... shape) {
+    public Tensor weight(WeightData w) {
         count("weight");
-        return delegate.weight(data, shape);
+        return delegate.weight(w);
+    }
+
+    @Override
+    public Set<DType> weightTypes() {
+        return delegate.weightTypes();
     }
 
     @Override
@@ -85,9 +89,14 @@ public final class CountingBackend implements TensorBackend {
     }
 
     @Override
-    public Tensor gatherRows(Tensor table, int[] ids, int... prefix) {
+    public boolean batchInvariant() {
+        return delegate.batchInvariant();
+    }
+
+    @Override
+    public Tensor gatherRows(Tensor table, int[] ids) {
         count("gatherRows");
-        return delegate.gatherRows(table, ids, prefix);
+        return delegate.gatherRows(table, ids);
     }
 
     @Override
@@ -103,9 +112,9 @@ public final class CountingBackend implements TensorBackend {
     }
 
     @Override
-    public Tensor matmulTransposed(Tensor x, Tensor w) {
-        count("matmulTransposed");
-        return delegate.matmulTransposed(x, w);
+    public Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        count("linear");
+        return delegate.linear(x, w, bias);
     }
 
     @Override
@@ -127,56 +136,14 @@ public final class CountingBackend implements TensorBackend {
     }
 
     @Override
-    public Tensor slice(Tensor x, int axis, int from, int to) {
-        count("slice");
-        return delegate.slice(x, axis, from, to);
-    }
-
-    @Override
-    public Tensor concat(Tensor a, Tensor b, int axis) {
-        count("concat");
-        return delegate.concat(a, b, axis);
-    }
-
-    @Override
-    public Tensor splitHeads(Tensor x, int heads) {
-        count("splitHeads");
-        return delegate.splitHeads(x, heads);
-    }
-
-    @Override
-    public Tensor mergeHeads(Tensor x) {
-        count("mergeHeads");
-        return delegate.mergeHeads(x);
-    }
-
-    @Override
-    public Tensor attentionScores(Tensor q, Tensor k, float scale, int offset) {
-        count("attentionScores");
-        return delegate.attentionScores(q, k, scale, offset);
-    }
-
-    @Override
-    public Tensor attentionMix(Tensor p, Tensor v) {
-        count("attentionMix");
-        return delegate.attentionMix(p, v);
-    }
-
-    @Override
-    public Tensor linear(Tensor x, Tensor w, Tensor bias) {
-        count("linear");
-        return delegate.linear(x, w, bias);
-    }
-
-    @Override
-    public Tensor attention(Tensor q, Tensor k, Tensor v, float scale, int offset) {
-        count("attention");
-        return delegate.attention(q, k, v, scale, offset);
-    }
-
-    @Override
-    public KvCache newKvCache(int batch, int heads, int headSize, int capacity) {
+    public KvCache newKvCache(KvCacheSpec spec) {
         count("newKvCache");
-        return delegate.newKvCache(batch, heads, headSize, capacity);
+        return delegate.newKvCache(spec);
+    }
+
+    @Override
+    public Tensor attention(Tensor qkv, AttentionBatch batch, KvCache cache, int layer) {
+        count("attention");
+        return delegate.attention(qkv, batch, cache, layer);
     }
 }

@@ -42,13 +42,13 @@ class LongRunIT {
         int[][] prompts = Models.prompts(BATCH, 6, 3, 3);
         try (TensorBackend backend = Backends.discover().require(name).create(); Gpt gpt = Gpt.load(dir, backend)) {
             for (int i = 0; i < WARM_UP_BATCHES; i++) {
-                gpt.generator().generate(prompts, 6, Sampler.greedy());
+                gpt.generator().generate(prompts, 6);
             }
             long heap0 = heapAfterGc();
             long rss0 = rss();
             long rssHalf = 0;
             for (int done = WARM_UP_BATCHES * BATCH; done < GENERATIONS; done += BATCH) {
-                gpt.generator().generate(prompts, 6, Sampler.greedy());
+                gpt.generator().generate(prompts, 6);
                 if (done == GENERATIONS / 2) {
                     heapAfterGc();
                     rssHalf = rss();

@@ -53,7 +53,7 @@ class ThreadSafetyIT {
              Gpt gpt2 = Gpt.load(gpt2Dir, backend)) {
             int[][] nanoWant = new int[NANO_RUNS][];
             for (int i = 0; i < NANO_RUNS; i += NANO_BATCH) {
-                int[][] out = nano.generator().generate(batch(nanoPrompts, i), 6, Sampler.greedy());
+                int[][] out = nano.generator().generate(batch(nanoPrompts, i), 6);
                 System.arraycopy(out, 0, nanoWant, i, NANO_BATCH);
             }
             int[][] gpt2Want = new int[GPT2_RUNS][];
@@ -69,7 +69,7 @@ class ThreadSafetyIT {
                         int checked = 0;
                         for (int k = 0; k < NANO_RUNS; k += NANO_BATCH) {
                             int first = (k + offset * NANO_BATCH) % NANO_RUNS; // threads start at different batches
-                            int[][] got = nano.generator().generate(batch(nanoPrompts, first), 6, Sampler.greedy());
+                            int[][] got = nano.generator().generate(batch(nanoPrompts, first), 6);
                             for (int j = 0; j < NANO_BATCH; j++) {
                                 assertArrayEquals(nanoWant[first + j], got[j], "nano prompt " + (first + j));
                                 checked++;

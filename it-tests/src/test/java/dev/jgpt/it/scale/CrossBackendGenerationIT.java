@@ -68,13 +68,13 @@ class CrossBackendGenerationIT {
         for (String name : backends()) {
             try (TensorBackend b = Backends.discover().require(name).create(); Gpt gpt = Gpt.load(dir, b)) {
                 Generation g = gpt.generator().generate(prompts, options);
-                assertArrayEquals(g.tokens[0], gpt.generator().generate(prompts, options).tokens[0],
+                assertArrayEquals(g.tokens()[0], gpt.generator().generate(prompts, options).tokens()[0],
                         name + ": same seed, same output");
                 if (reference == null) {
-                    reference = g.tokens;
+                    reference = g.tokens();
                 } else {
                     for (int i = 0; i < prompts.length; i++) {
-                        assertArrayEquals(reference[i], g.tokens[i], name + " row " + i);
+                        assertArrayEquals(reference[i], g.tokens()[i], name + " row " + i);
                     }
                 }
             }

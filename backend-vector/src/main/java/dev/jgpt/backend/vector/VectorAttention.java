@@ -1,0 +1,161 @@
+package dev.jgpt.backend.vector;
+
+import static dev.jgpt.backend.vector.VectorMatmul.L;
+import static dev.jgpt.backend.vector.VectorMatmul.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The attention kernel of {@link VectorBackend}: one query head of one token over its sequence's keys and values,
+ * read in place from the heap KV cache's blocks (position j of the sequence at offset {@code (j % bs)·C + head·A} of
+ * its block {@code j / bs}). Scores by SIMD dot products over the head's A floats (lanes summed by
+ * {@link VectorMatmul#sumLanes}), a stable softmax ({@link VectorRows#softmaxRow}, whose exp gives the same bits
+ * compiled or interpreted), and the weighted sum of the values in registers, four vectors of the head at a time.
+ *
+ * <p>The result depends only on the query, the positions 0 … last of its sequence and the head: never on the other
+ * tokens of the batch or on how the work is split, so attention is batch-invariant as it is.
+ */
+final class VectorAttention {
+    /** Per thread: the scores of the head being computed (grown on demand) and one accumulator being summed. */
+    private static final class Scratch {
+        float[] scores = new float[0];
+        final float[] lanes = new float[L];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private VectorAttention() {
+    }
+
+    /**
+     * out[o, o + a) = Σ_j softmax_j(scale · q·k_j) · v_j over the positions j = 0 … last, q = q[qo, qo + a); see
+     * {@code ParallelArrayBackend.HeadKernel}.
+     */
+    static void head(float[] q, int qo, float[][] keys, float[][] values, int bs, int c, int ho, int a, int last,
+            float scale, float[] out, int o) {
+        int visible = last + 1;
+        // scores padded with −∞ to whole vectors, so that the softmax runs without a scalar tail
+        int padded = (visible + L - 1) / L * L;
+        Scratch scratch = SCRATCH.get();
+        if (scratch.scores.length < padded) {
+            scratch.scores = new float[Math.max(padded, 2 * scratch.scores.length)];
+        }
+        float[] p = scratch.scores;
+        float[] lanes = scratch.lanes;
+        int block = 0;
+        int at = ho;
+        int i = 0;
+        for (int j = 0; j < visible; j++) {
+            p[j] = dot(q, qo, keys[block], at, a, lanes) * scale;
+            at += c;
+            if (++i == bs) {
+                block++;
+                at = ho;
+                i = 0;
+            }
+        }
+        for (int j = visible; j < padded; j++) {
+            p[j] = Float.NEGATIVE_INFINITY;
+        }
+        VectorRows.softmaxRow(p, p, 0, padded);
+        int d = 0;
+        for (; d + 4 * L <= a; d += 4 * L) {
+            mix4(p, visible, values, bs, c, ho + d, out, o + d);
+        }
+        for (; d + L <= a; d += L) {
+            mix1(p, visible, values, bs, c, ho + d, out, o + d);
+        }
+        for (; d < a; d++) {
+            out[o + d] = mixScalar(p, visible, values, bs, c, ho + d);
+        }
+    }
+
+    /**
+     * Σ_d x[xo + d]·y[yo + d] for d in [0, len): fma over whole vectors, the lanes summed by
+     * {@link VectorMatmul#sumLanes} (through {@code lanes}), then a scalar tail.
+     */
+    static float dot(float[] x, int xo, float[] y, int yo, int len, float[] lanes) {
+        int vl = len / L * L;
+        FloatVector acc = FloatVector.zero(S);
+        for (int d = 0; d < vl; d += L) {
+            acc = FloatVector.fromArray(S, x, xo + d).fma(FloatVector.fromArray(S, y, yo + d), acc);
+        }
+        acc.intoArray(lanes, 0);
+        float s = VectorMatmul.sumLanes(lanes, 0);
+        for (int d = vl; d < len; d++) {
+            s += x[xo + d] * y[yo + d];
+        }
+        return s;
+    }
+
+    /**
+     * out[o, o + 4L) = Σ_j p[j]·v_j[ho, ho + 4L), the values of positions j &lt; visible: the sums kept in registers
+     * through a block, in out between blocks (which changes no bit).
+     */
+    private static void mix4(float[] p, int visible, float[][] values, int bs, int c, int ho, float[] out, int o) {
+        FloatVector zero = FloatVector.zero(S);
+        zero.intoArray(out, o);
+        zero.intoArray(out, o + L);
+        zero.intoArray(out, o + 2 * L);
+        zero.intoArray(out, o + 3 * L);
+        for (int b = 0, j0 = 0; j0 < visible; b++, j0 += bs) {
+            mix4(p, j0, Math.min(bs, visible - j0), values[b], c, ho, out, o);
+        }
+    }
+
+    /** out[o, o + 4L) += Σ_i p[j0 + i]·v[i·c + ho …] for the n positions of one block. */
+    private static void mix4(float[] p, int j0, int n, float[] v, int c, int ho, float[] out, int o) {
+        FloatVector acc0 = FloatVector.fromArray(S, out, o);
+        FloatVector acc1 = FloatVector.fromArray(S, out, o + L);
+        FloatVector acc2 = FloatVector.fromArray(S, out, o + 2 * L);
+        FloatVector acc3 = FloatVector.fromArray(S, out, o + 3 * L);
+        for (int i = 0; i < n; i++) {
+            int at = i * c + ho;
+            FloatVector pj = FloatVector.broadcast(S, p[j0 + i]);
+            acc0 = FloatVector.fromArray(S, v, at).fma(pj, acc0);
+            acc1 = FloatVector.fromArray(S, v, at + L).fma(pj, acc1);
+            acc2 = FloatVector.fromArray(S, v, at + 2 * L).fma(pj, acc2);
+            acc3 = FloatVector.fromArray(S, v, at + 3 * L).fma(pj, acc3);
+        }
+        acc0.intoArray(out, o);
+        acc1.intoArray(out, o + L);
+        acc2.intoArray(out, o + 2 * L);
+        acc3.intoArray(out, o + 3 * L);
+    }
+
+    /** out[o, o + L) = Σ_j p[j]·v_j[ho, ho + L). */
+    private static void mix1(float[] p, int visible, float[][] values, int bs, int c, int ho, float[] out, int o) {
+        FloatVector acc = FloatVector.zero(S);
+        int block = 0;
+        int at = ho;
+        int i = 0;
+        for (int j = 0; j < visible; j++) {
+            acc = FloatVector.fromArray(S, values[block], at).fma(FloatVector.broadcast(S, p[j]), acc);
+            at += c;
+            if (++i == bs) {
+                block++;
+                at = ho;
+                i = 0;
+            }
+        }
+        acc.intoArray(out, o);
+    }
+
+    /** Σ_j p[j]·v_j[ho], one channel. */
+    private static float mixScalar(float[] p, int visible, float[][] values, int bs, int c, int ho) {
+        float s = 0f;
+        int block = 0;
+        int at = ho;
+        int i = 0;
+        for (int j = 0; j < visible; j++) {
+            s += p[j] * values[block][at];
+            at += c;
+            if (++i == bs) {
+                block++;
+                at = ho;
+                i = 0;
+            }
+        }
+        return s;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.jgpt.model;
+
+import dev.jgpt.api.BlockPool;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One sequence in an {@link Engine}: its tokens so far (prompt, then generated), how many of them are in the KV
+ * cache, its cache blocks, its own sampler, and, once it has ended, why. Read it from the engine's thread.
+ */
+public final class Sequence {
+    private final long id;
+    private final Request request;
+    private final Sampler sampler;
+    private int[] tokens;
+    private int length;
+    /** Positions already in the KV cache. */
+    int cached;
+    /** The KV cache blocks holding positions [0, cached), in order. */
+    int[] blocks = new int[0];
+    /** Blocks reserved for this sequence's whole life (taken as it grows). */
+    int reserved;
+    private final List<Step> steps = new ArrayList<>();
+    private FinishReason finish;
+    private String stopMatched;
+
+    Sequence(long id, Request request) {
+        this.id = id;
+        this.request = request;
+        this.sampler = request.sampling().newSampler();
+        this.tokens = Arrays.copyOf(request.prompt(), request.prompt().length + Math.max(1, request.maxNewTokens()));
+        this.length = request.prompt().length;
+    }
+
+    /** Order of submission, from 0. */
+    public long id() {
+        return id;
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    /** The prompt followed by the tokens generated so far. */
+    public int[] tokens() {
+        return Arrays.copyOf(tokens, length);
+    }
+
+    /** The tokens generated so far. */
+    public int[] generated() {
+        return Arrays.copyOfRange(tokens, request.prompt().length, length);
+    }
+
+    /** One step per generated token. */
+    public List<Step> steps() {
+        return Collections.unmodifiableList(steps);
+    }
+
+    /** Why it ended, or null while it runs. */
+    public FinishReason finishReason() {
+        return finish;
+    }
+
+    public boolean finished() {
+        return finish != null;
+    }
+
+    /** The stop string that ended it, or null. */
+    public String stopMatched() {
+        return stopMatched;
+    }
+
+    int length() {
+        return length;
+    }
+
+    int token(int i) {
+        return tokens[i];
+    }
+
+    /** Chooses the next token from its logits; records the step; applies the stop conditions. */
+    Step accept(float[] logits, int contextLimit) {
+        int next = sampler.next(logits);
+        if (request.isStopToken(next)) {
+            finish = FinishReason.STOP;
+            return null;
+        }
+        Step step = Step.of(next, request.sampling().probabilities(logits), request.topProbabilities());
+        if (length == tokens.length) {
+            tokens = Arrays.copyOf(tokens, tokens.length * 2);
+        }
+        tokens[length++] = next;
+        steps.add(step);
+        if (!request.stopStrings().isEmpty()) {
+            String text = request.tokenizer().decode(generated());
+            for (String s : request.stopStrings()) {
+                if (!s.isEmpty() && text.contains(s)) {
+                    stopMatched = s;
+                    finish = FinishReason.STOP;
+                    return step;
+                }
+            }
+        }
+        if (steps.size() >= request.maxNewTokens() || length > contextLimit) {
+            finish = FinishReason.LENGTH;
+        }
+        return step;
+    }
+
+    void finish(FinishReason reason) {
+        if (finish == null) {
+            finish = reason;
+        }
+    }
+
+    /** Makes sure blocks hold positions [0, positions), taking them from the pool. */
+    void growTo(int positions, BlockPool pool) {
+        int need = pool.blocksFor(positions) - blocks.length;
+        if (need > 0) {
+            int[] more = pool.take(need);
+            int[] all = Arrays.copyOf(blocks, blocks.length + need);
+            System.arraycopy(more, 0, all, blocks.length, need);
+            blocks = all;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Sequence[" + id + ": " + length + " tokens, " + (finish == null ? "running" : finish) + "]";
+    }
+}
