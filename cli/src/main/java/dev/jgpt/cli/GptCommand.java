@@ -7,7 +7,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** The top command, {@code gpt}. */
-@Command(name = "gpt", mixinStandardHelpOptions = true, version = "jgpt 0.1.0",
+@Command(name = "gpt", mixinStandardHelpOptions = true, version = {"jgpt 0.1.0", "Java ${sys:java.version} (${sys:java.vm.name}, ${sys:java.home})"},
         description = "GPT-2 inference on pluggable tensor backends.",
         subcommands = {SortCommand.class, GenerateCommand.class, ExplainCommand.class, TraceCommand.class,
             VizCommand.class, InitCommand.class, TrainSortCommand.class, ImportLlmVizCommand.class,

@@ -62,7 +62,7 @@ public final class Bandwidth {
     }
 
     private static void pass(long[] buffer, int threads, ExecutorService pool) throws Exception {
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"}) // javac 21+ also reports the raw array creation
         Future<Long>[] parts = new Future[threads];
         int share = buffer.length / threads;
         for (int t = 0; t < threads; t++) {
