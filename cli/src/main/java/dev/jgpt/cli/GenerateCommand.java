@@ -7,10 +7,12 @@ import dev.jgpt.model.GenerateOptions;
 import dev.jgpt.model.Generation;
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.InvalidInputException;
+import dev.jgpt.model.PromptFit;
 import dev.jgpt.model.Sampling;
 import dev.jgpt.model.Step;
 import dev.jgpt.model.TextStream;
 import dev.jgpt.model.Tokenizer;
+import dev.jgpt.model.Words;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -48,9 +50,13 @@ final class GenerateCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Prompt prompt;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "16",
-            description = "Tokens to generate (default: ${DEFAULT-VALUE}); prompt + N − 1 must fit the context.")
-    int maxNewTokens;
+    /** New tokens when --max-new-tokens is not given (fewer when the context has less room). */
+    static final int DEFAULT_NEW_TOKENS = 16;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N",
+            description = "Tokens to generate (default: " + DEFAULT_NEW_TOKENS + ", or as many as the model's context "
+                    + "leaves room for if fewer); prompt + N − 1 must fit the context.")
+    Integer maxNewTokens;
 
     @Option(names = "--format", paramLabel = "FORMAT",
             description = "ids: the whole sequence, comma-separated, on one line; text: decoded, streamed as tokens "
@@ -74,7 +80,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (maxNewTokens < 0) {
+        if (maxNewTokens != null && maxNewTokens < 0) {
             throw new InvalidInputException("--max-new-tokens must be 0 or more, got " + maxNewTokens);
         }
         Sampling sampling = sampling();
@@ -87,8 +93,11 @@ final class GenerateCommand implements Callable<Integer> {
             boolean needsText = prompt.text != null || format != Format.ids;
             Tokenizer tokenizer = needsText ? Tokenizer.forModel(gpt.config()) : null;
             int[] input = ids != null ? ids : tokenizer.encode(prompt.text);
+            int n = maxNewTokens != null ? maxNewTokens
+                    : PromptFit.newTokens(input.length, DEFAULT_NEW_TOKENS, gpt.config());
+            PromptFit.check(input, n, gpt.config()); // before the first byte of output
             PrintWriter out = spec.commandLine().getOut();
-            GenerateOptions go = new GenerateOptions().maxNewTokens(maxNewTokens).sampling(sampling);
+            GenerateOptions go = new GenerateOptions().maxNewTokens(n).sampling(sampling);
             if (format == Format.text) {
                 TextStream stream = new TextStream(tokenizer);
                 out.print(tokenizer.decode(input));
@@ -159,10 +168,14 @@ final class GenerateCommand implements Callable<Integer> {
         String[] parts = s.split(",", -1);
         int[] ids = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
+            String part = parts[i].strip();
             try {
-                ids[i] = Integer.parseInt(parts[i].strip());
+                if (!part.matches("[+-]?[0-9]+")) { // ASCII digits: Java would read other scripts' digits too
+                    throw new NumberFormatException(part);
+                }
+                ids[i] = Integer.parseInt(part);
             } catch (NumberFormatException e) {
-                throw new InvalidInputException("'" + parts[i].strip() + "' in --tokens is not a token id; "
+                throw new InvalidInputException(Words.quote(part) + " in --tokens is not a token id; "
                         + "give comma-separated whole numbers, e.g. 2,1,0");
             }
         }

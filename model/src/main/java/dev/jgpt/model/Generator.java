@@ -132,12 +132,9 @@ public final class Generator {
         if (maxNewTokens < 0) {
             throw new InvalidInputException("max new tokens must be 0 or more, got " + maxNewTokens);
         }
-        // the last generated token is never fed back, so T + N − 1 positions are run
-        long positions = (long) time + Math.max(maxNewTokens, 1) - 1;
-        if (positions > c.nPositions) {
-            throw new InvalidInputException("a prompt of " + time + " tokens plus " + maxNewTokens
-                    + " new tokens needs " + positions + " positions but the model's context is " + c.nPositions
-                    + "; use at most " + Math.max(0, c.nPositions + 1 - time) + " new tokens");
+        String tooLong = PromptFit.tooLong(time, maxNewTokens, c);
+        if (tooLong != null) {
+            throw new InvalidInputException(tooLong);
         }
         return time;
     }
