@@ -9,9 +9,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * How option values are read, for every command: whole numbers in ASCII digits only (Java would take other scripts'
- * digits, so {@code ٢} read as 2), a number too large for its option an invalid input (exit 3) rather than a usage
- * error, and an empty path refused (it would mean the current folder).
+ * How option values are read, for every command: numbers in ASCII digits only (Java would take other scripts'
+ * digits, so {@code ٢} read as 2) and finite, a whole number too large for its option an invalid input (exit 3)
+ * rather than a usage error, and an empty path refused (it would mean the current folder).
  */
 final class Converters {
     private Converters() {
@@ -25,7 +25,23 @@ final class Converters {
         cli.registerConverter(Integer.TYPE, ints);
         cli.registerConverter(Long.class, longs);
         cli.registerConverter(Long.TYPE, longs);
+        CommandLine.ITypeConverter<Double> doubles = Converters::decimal;
+        cli.registerConverter(Double.class, doubles);
+        cli.registerConverter(Double.TYPE, doubles);
         cli.registerConverter(Path.class, Converters::path);
+    }
+
+    /** A finite decimal number in ASCII ({@code 0.8}, {@code 1e-3}); not NaN, not infinite. */
+    static double decimal(String text) {
+        String s = text.strip();
+        if (!s.matches("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?")) {
+            throw new TypeConversionException(Words.quote(text) + " is not a number (e.g. 0.8)");
+        }
+        double d = Double.parseDouble(s);
+        if (!Double.isFinite(d)) {
+            throw new TypeConversionException(Words.quote(text) + " is too large a number");
+        }
+        return d;
     }
 
     /** A whole number written with ASCII digits, an optional sign; outside [min, max] an {@link OutOfRange}. */

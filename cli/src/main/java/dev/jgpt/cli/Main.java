@@ -9,6 +9,7 @@ import dev.jgpt.model.io.Cleanup;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -28,9 +29,16 @@ public final class Main {
         // an error on another thread (a worker running out of memory) ends the run with one line too; exit runs the
         // shutdown hook that removes temporary files
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> System.exit(handle(e, verbose, err)));
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(new StdoutStream(
-                new FileOutputStream(FileDescriptor.out)), Charset.defaultCharset()), true);
-        System.exit(run(args, System.in, out, err));
+        System.exit(run(args, System.in, new FileOutputStream(FileDescriptor.out), err));
+    }
+
+    /**
+     * Runs {@code gpt args} with {@code out} as standard output, as {@link #main} does: the command stops when
+     * {@code out} fails (exit 0 and no message for a broken pipe, exit 6 for any other failure).
+     */
+    public static int run(String[] args, InputStream in, OutputStream out, PrintWriter err) {
+        return run(args, in, new PrintWriter(new OutputStreamWriter(new StdoutStream(out), Charset.defaultCharset()),
+                true), err);
     }
 
     /** Runs {@code gpt args} with the given streams; returns the exit code. */

@@ -101,7 +101,7 @@ class BadInputTest {
             bad("empty sequence", 3, "empty", "sort", " ", "--model", m),
             bad("sequence over the context", 3, "exactly 6", "sort", "CBABBCABBBCC", "--model", m),
             bad("token id out of range", 3, "token id 3", "generate", "--tokens", "0,3", "--model", m),
-            bad("token ids too many for the context", 3, "context is 11", "generate", "--tokens",
+            bad("token ids too many for the context", 3, "takes at most 11", "generate", "--tokens",
                     "0,1,2,0,1,2,0,1,2,0,1,2", "--max-new-tokens", "1", "--model", m),
             bad("negative --max-new-tokens", 3, "-4", "generate", "--tokens", "0", "--max-new-tokens", "-4",
                     "--model", m),

@@ -36,12 +36,14 @@ public final class JsonText {
         reader.setStrictness(Strictness.STRICT);
         try {
             JsonElement e = new Gson().getAdapter(JsonElement.class).read(reader);
-            String end = reader.toString();
             boolean more;
+            String end;
             try {
                 more = reader.peek() != JsonToken.END_DOCUMENT;
+                end = reader.toString();
             } catch (MalformedJsonException m) {
                 more = true;
+                end = m.getMessage();
             }
             if (more) {
                 throw new ModelLoadException(what + " is not valid JSON: more text follows the end of the JSON value"
