@@ -11,4 +11,10 @@ public final class Generation {
         this.tokens = tokens;
         this.steps = steps;
     }
+
+    /** E.g. {@code Generation of 1 sequence: [[2, 1, 0, 1, 1, 2, 0, 1, 1, 1, 2, 2]]}. */
+    @Override
+    public String toString() {
+        return "Generation of " + Words.count(tokens.length, "sequence") + ": " + java.util.Arrays.deepToString(tokens);
+    }
 }
