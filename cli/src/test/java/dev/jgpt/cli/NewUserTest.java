@@ -161,4 +161,25 @@ class NewUserTest {
         int code = Main.handle(new OutOfMemoryError("Java heap space"), false, new java.io.PrintWriter(err));
         new CliTest.Run(code, "", err.toString()).assertOneLineError(1, "out of memory", "GPT_HEAP", "--batch");
     }
+
+    @Test
+    void explainColumnsStayAlignedForBpeTokens() throws IOException {
+        GptConfig c = new GptConfig(1, 1, 8, 50257, 16, 1e-5f, Gelu.TANH, true);
+        Path dir = tmp.resolve("bpe");
+        ModelWriter.write(dir, c, RandomWeights.generate(c, 1, true, 0f), "F32", "");
+        CliTest.Run r = CliTest.gpt("explain", "Hello, my name is Bartholomew\tand", "--model", dir.toString(),
+                "--max-new-tokens", "1", "--color", "never");
+        assertEquals(0, r.code(), r.err());
+        java.util.List<String> lines = r.out().lines().collect(java.util.stream.Collectors.toList());
+        int header = 0;
+        while (!lines.get(header).startsWith("  pos tok")) {
+            header++;
+        }
+        int column = lines.get(header).indexOf("tok_emb");
+        for (int i = header + 1; !lines.get(i).isBlank(); i++) {
+            assertEquals('[', lines.get(i).charAt(column), "tok_emb column of:\n" + lines.get(header) + "\n"
+                    + lines.get(i));
+        }
+        assertFalse(r.out().contains("\t"), "a tab token is shown escaped");
+    }
 }
