@@ -34,7 +34,9 @@ final class ImportLlmVizCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw output.failed(e);
         }
-        spec.commandLine().getOut().println("wrote " + out + " (" + config + ")");
+        spec.commandLine().getOut().println("wrote " + out + " (n_layer " + config.nLayer + ", n_head " + config.nHead
+                + ", n_embd " + config.nEmbd + ", vocab_size " + config.vocabSize + ", n_positions " + config.nPositions
+                + ")");
         return ExitCodes.OK;
     }
 }

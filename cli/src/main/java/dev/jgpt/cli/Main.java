@@ -122,7 +122,7 @@ public final class Main {
     static void say(PrintWriter err, String message, boolean verbose) {
         String line = Words.escape(oneLine(message));
         if (!verbose) {
-            line = UsageMessages.withoutClassNames(line);
+            line = Words.withoutClassNames(line);
         }
         if (line.length() > MAX_MESSAGE) {
             line = line.substring(0, MAX_MESSAGE) + "…";

@@ -8,9 +8,6 @@ import picocli.CommandLine.ParameterException;
 /** picocli's messages about the command line, in gpt's words: no "Error:" prefix, no internal notation. */
 final class UsageMessages {
     private static final Pattern GROUP = Pattern.compile("expected only one match but got \\(([^)]*)\\)");
-    private static final Pattern QUALIFIED = Pattern.compile(
-            "\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)\\b:?\\s*");
-    private static final Pattern SIMPLE = Pattern.compile("\\b[A-Z][\\w$]*(?:Exception|Error)\\b:?\\s*");
 
     private UsageMessages() {
     }
@@ -41,12 +38,5 @@ final class UsageMessages {
             return ((OptionSpec) e.getArgSpec()).longestName();
         }
         return e.getArgSpec() != null ? e.getArgSpec().paramLabel() : "a value";
-    }
-
-    /** {@code message} without Java exception class names ({@code java.io.EOFException: }, {@code IOException: }). */
-    static String withoutClassNames(String message) {
-        String m = QUALIFIED.matcher(message).replaceAll("");
-        m = SIMPLE.matcher(m).replaceAll("");
-        return m.isBlank() ? "(no message)" : m.strip();
     }
 }

@@ -8,6 +8,8 @@ package dev.jgpt.model;
 public final class Words {
     /** The most characters of user input a message quotes. */
     public static final int MAX_QUOTED = 60;
+    private static final java.util.regex.Pattern JAVA_EXCEPTION = java.util.regex.Pattern.compile(
+            "\\b(?:[a-z_$][\\w$]*\\.)*[A-Z][\\w$]*(?:Exception|Error)\\b:?\\s*");
 
     private Words() {
     }
@@ -73,6 +75,15 @@ public final class Words {
             return String.format("\\u%04x", (int) c);
         }
         return null;
+    }
+
+    /**
+     * {@code message} without Java exception class names ({@code java.io.EOFException: }, {@code IOException: }),
+     * which mean nothing to a user (they are shown with {@code --verbose}).
+     */
+    public static String withoutClassNames(String message) {
+        String m = JAVA_EXCEPTION.matcher(message).replaceAll("");
+        return m.isBlank() ? "(no message)" : m.strip();
     }
 
     /** {@code "1 letter"}, {@code "2 letters"}: the count and the noun, plural with an s unless the count is 1. */

@@ -22,4 +22,13 @@ class ToStringTest {
         assertEquals("\"ab\\e]0;x\\x07\"", Words.quote("ab\u001b]0;x\u0007"));
         assertEquals("\"" + "a".repeat(60) + "…\"", Words.quote("a".repeat(1000)));
     }
+
+    @Test
+    void javaClassNamesAreLeftOutOfMessages() {
+        assertEquals("no jnind4j in java.library.path",
+                Words.withoutClassNames("UnsatisfiedLinkError: no jnind4j in java.library.path"));
+        assertEquals("cannot read x: End of input", Words.withoutClassNames("cannot read x: java.io.EOFException: End "
+                + "of input"));
+        assertEquals("(no message)", Words.withoutClassNames("NullPointerException"));
+    }
 }
