@@ -97,20 +97,29 @@ public final class BackendSelection {
         }
         String prop = systemProperties.apply(PROPERTY);
         if (notBlank(prop)) {
-            return new Choice(backends.require(prop.trim()), Source.PROPERTY, null);
+            return new Choice(require(backends, prop, "the system property " + PROPERTY), Source.PROPERTY, null);
         }
         String env = environment.get(ENV);
         if (notBlank(env)) {
-            return new Choice(backends.require(env.trim()), Source.ENVIRONMENT, null);
+            return new Choice(require(backends, env, "the environment variable " + ENV), Source.ENVIRONMENT, null);
         }
         for (Path file : new Path[] {workingDir.resolve("gpt.properties"),
                 userHome.resolve(".config").resolve("gpt").resolve("gpt.properties")}) {
             String fromFile = readKey(file);
             if (notBlank(fromFile)) {
-                return new Choice(backends.require(fromFile.trim()), Source.FILE, file.toString());
+                return new Choice(require(backends, fromFile, PROPERTY + " in " + file), Source.FILE, file.toString());
             }
         }
         return new Choice(backends.best(), Source.RANK, null);
+    }
+
+    /** The named provider; the error says where the name came from (a setting the user may have forgotten). */
+    private static BackendProvider require(Backends backends, String name, String from) {
+        try {
+            return backends.require(name.trim());
+        } catch (BackendException e) {
+            throw new BackendException(e.getMessage() + " (the name comes from " + from + "; change or unset it)");
+        }
     }
 
     private static String readKey(Path file) {

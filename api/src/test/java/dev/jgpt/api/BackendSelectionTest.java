@@ -93,4 +93,21 @@ class BackendSelectionTest {
         assertTrue(broken.getMessage().contains("no natives") && broken.getMessage().contains("available: b, c, a"),
                 broken.getMessage());
     }
+
+    @Test
+    void anUnknownNameFromASettingSaysWhichSettingItCameFrom() throws Exception {
+        env.put("GPT_BACKEND", "bogus");
+        BackendException fromEnv = assertThrows(BackendException.class, () -> choose(null));
+        assertTrue(fromEnv.getMessage().startsWith("unknown backend 'bogus'; available: b, c, a")
+                && fromEnv.getMessage().contains("environment variable GPT_BACKEND"), fromEnv.getMessage());
+        env.clear();
+        Files.writeString(cwd.resolve("gpt.properties"), "gpt.backend=bogus\n");
+        BackendException fromFile = assertThrows(BackendException.class, () -> choose(null));
+        assertTrue(fromFile.getMessage().contains(cwd.resolve("gpt.properties").toString()), fromFile.getMessage());
+        props.put("gpt.backend", "bogus");
+        BackendException fromProperty = assertThrows(BackendException.class, () -> choose(null));
+        assertTrue(fromProperty.getMessage().contains("system property gpt.backend"), fromProperty.getMessage());
+        assertEquals("unknown backend 'bogus'; available: b, c, a",
+                assertThrows(BackendException.class, () -> choose("bogus")).getMessage(), "typed on this command line");
+    }
 }

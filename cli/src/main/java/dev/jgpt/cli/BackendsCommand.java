@@ -3,6 +3,7 @@ package dev.jgpt.cli;
 import dev.jgpt.api.BackendException;
 import dev.jgpt.api.BackendProvider;
 import dev.jgpt.api.BackendSelection;
+import dev.jgpt.model.Words;
 import dev.jgpt.api.Backends;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -29,7 +30,7 @@ final class BackendsCommand implements Callable<Integer> {
         out.printf("%-10s %5s  %-40s %s%n", "NAME", "RANK", "AVAILABLE", "DESCRIPTION");
         for (BackendProvider p : backends.all()) {
             String why = Backends.whyUnavailable(p);
-            String available = why == null ? "yes" : "no: " + why;
+            String available = why == null ? "yes" : "no: " + Words.withoutClassNames(why);
             if (available.length() > 40) {
                 available = available.substring(0, 37) + "...";
             }

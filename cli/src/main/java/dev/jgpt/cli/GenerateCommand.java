@@ -7,10 +7,12 @@ import dev.jgpt.model.GenerateOptions;
 import dev.jgpt.model.Generation;
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.InvalidInputException;
+import dev.jgpt.model.PromptFit;
 import dev.jgpt.model.Sampling;
 import dev.jgpt.model.Step;
 import dev.jgpt.model.TextStream;
 import dev.jgpt.model.Tokenizer;
+import dev.jgpt.model.Words;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,9 +63,13 @@ final class GenerateCommand implements Callable<Integer> {
                     + "(comma-separated token ids) or text. Default: ids with --format ids, else text.")
     Format stdinKind;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "16",
-            description = "Tokens to generate (default: ${DEFAULT-VALUE}); prompt + N − 1 must fit the context.")
-    int maxNewTokens;
+    /** New tokens when --max-new-tokens is not given (fewer when the context has less room). */
+    static final int DEFAULT_NEW_TOKENS = 16;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N",
+            description = "Tokens to generate (default: " + DEFAULT_NEW_TOKENS + ", or as many as the model's context "
+                    + "leaves room for if fewer); prompt + N − 1 must fit the context.")
+    Integer maxNewTokens;
 
     @Option(names = "--format", paramLabel = "FORMAT",
             description = "ids: the whole sequence, comma-separated, on one line; text: decoded, streamed as tokens "
@@ -87,7 +93,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (maxNewTokens < 0) {
+        if (maxNewTokens != null && maxNewTokens < 0) {
             throw new InvalidInputException("--max-new-tokens must be 0 or more, got " + maxNewTokens);
         }
         Sampling sampling = sampling();
@@ -122,9 +128,10 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }
             int[][] inputs = ids.toArray(new int[0][]);
-            gpt.generator().check(inputs, maxNewTokens); // refused before the first byte of output
+            int n = maxNewTokens != null ? maxNewTokens : defaultNewTokens(inputs, gpt.config());
+            gpt.generator().check(inputs, n); // refused before the first byte of output
             PrintWriter out = spec.commandLine().getOut();
-            GenerateOptions go = new GenerateOptions().maxNewTokens(maxNewTokens).sampling(sampling);
+            GenerateOptions go = new GenerateOptions().maxNewTokens(n).sampling(sampling);
             if (format == Format.text && inputs.length == 1) { // one prompt: streamed as tokens come
                 TextStream stream = new TextStream(tokenizer);
                 out.print(tokenizer.decode(inputs[0]));
@@ -148,6 +155,15 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
         }
         return ExitCodes.OK;
+    }
+
+    /** {@link #DEFAULT_NEW_TOKENS}, or fewer when the longest prompt leaves the context less room (at least 1). */
+    private static int defaultNewTokens(int[][] prompts, dev.jgpt.model.GptConfig c) {
+        int n = DEFAULT_NEW_TOKENS;
+        for (int[] p : prompts) {
+            n = Math.min(n, PromptFit.newTokens(p.length, DEFAULT_NEW_TOKENS, c));
+        }
+        return n;
     }
 
     private Sampling sampling() {
@@ -202,10 +218,14 @@ final class GenerateCommand implements Callable<Integer> {
         String[] parts = s.split(",", -1);
         int[] ids = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
+            String part = parts[i].strip();
             try {
-                ids[i] = Integer.parseInt(parts[i].strip());
+                if (!part.matches("[+-]?[0-9]+")) { // ASCII digits: Java would read other scripts' digits too
+                    throw new NumberFormatException(part);
+                }
+                ids[i] = Integer.parseInt(part);
             } catch (NumberFormatException e) {
-                throw new InvalidInputException("'" + parts[i].strip() + "' in --tokens is not a token id; "
+                throw new InvalidInputException(Words.quote(part) + " in --tokens is not a token id; "
                         + "give comma-separated whole numbers, e.g. 2,1,0");
             }
         }

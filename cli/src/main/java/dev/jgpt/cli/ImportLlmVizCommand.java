@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -22,18 +22,21 @@ final class ImportLlmVizCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE.json", description = "The llm-viz model file.")
     Path json;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The model folder to write.")
-    Path out;
+    @Mixin
+    ModelFolderOutput output = new ModelFolderOutput();
 
     @Override
     public Integer call() {
+        Path out = output.checked();
         GptConfig config;
         try {
             config = LlmVizImporter.importModel(json, out);
         } catch (IOException e) {
-            throw new OutputException("cannot write " + out + ": " + e.getMessage(), e);
+            throw output.failed(e);
         }
-        spec.commandLine().getOut().println("wrote " + out + " (" + config + ")");
+        spec.commandLine().getOut().println("wrote " + out + " (n_layer " + config.nLayer + ", n_head " + config.nHead
+                + ", n_embd " + config.nEmbd + ", vocab_size " + config.vocabSize + ", n_positions " + config.nPositions
+                + ")");
         return ExitCodes.OK;
     }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -61,8 +62,8 @@ final class InitCommand implements Callable<Integer> {
             description = "F32 (default), F16 or BF16.")
     String dtype;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The model folder to write.")
-    Path out;
+    @Mixin
+    ModelFolderOutput output = new ModelFolderOutput();
 
     @Override
     public Integer call() {
@@ -70,10 +71,11 @@ final class InitCommand implements Callable<Integer> {
         if (!dtype.equals("F32") && !dtype.equals("F16") && !dtype.equals("BF16")) {
             throw new UsageException("--dtype must be F32, F16 or BF16, got " + dtype);
         }
+        Path out = output.checked();
         try {
             ModelWriter.write(out, p.config, RandomWeights.generate(p.config, seed, true, 0f), dtype, "");
         } catch (IOException e) {
-            throw new OutputException("cannot write " + out + ": " + e.getMessage(), e);
+            throw output.failed(e);
         }
         spec.commandLine().getOut().println("wrote " + out + " (" + p.label() + ", seed " + seed + ", " + dtype
                 + ")");

@@ -2,11 +2,7 @@ package dev.jgpt.cli;
 
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.SortTask;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,11 +17,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "sort", mixinStandardHelpOptions = true,
         description = {"Sort sequences of the letters A, B, C with the sort model; prints each sorted sequence on "
                 + "its own line.", "With no SEQ, reads one sequence per line from standard input and answers "
-                + "line by line (lines that arrive together are sorted in one batch)."})
+                + "line for line: output line N answers input line N (lines that arrive together are sorted in one "
+                + "batch). A blank line gets an empty line; an invalid line an empty line and a message naming "
+                + "its number on stderr, and then the exit code is 3."})
 final class SortCommand implements Callable<Integer> {
-    /** Most lines sorted in one batch when reading stdin. */
-    static final int MAX_BATCH = 512;
-
     @Spec
     CommandSpec spec;
 
@@ -39,7 +34,7 @@ final class SortCommand implements Callable<Integer> {
     List<String> sequences = new ArrayList<>();
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Gpt gpt = options.load()) {
             SortTask task = new SortTask(gpt);
@@ -51,28 +46,7 @@ final class SortCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCodes.OK;
             }
-            BufferedReader in = new BufferedReader(new InputStreamReader(parent.in, StandardCharsets.UTF_8));
-            List<String> batch = new ArrayList<>();
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (!line.isBlank()) {
-                    batch.add(line);
-                }
-                if (batch.size() >= MAX_BATCH || (!in.ready() && !batch.isEmpty())) {
-                    for (String s : task.sort(batch.toArray(new String[0]))) {
-                        out.println(s);
-                    }
-                    out.flush();
-                    batch.clear();
-                }
-            }
-            if (!batch.isEmpty()) {
-                for (String s : task.sort(batch.toArray(new String[0]))) {
-                    out.println(s);
-                }
-                out.flush();
-            }
+            return new StdinSorter(task, out, spec.commandLine().getErr()).run(parent.in);
         }
-        return ExitCodes.OK;
     }
 }

@@ -2,6 +2,7 @@ package dev.jgpt.cli;
 
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.InvalidInputException;
+import dev.jgpt.model.PromptFit;
 import dev.jgpt.model.Tokenizer;
 import dev.jgpt.model.TraceRecorder;
 import dev.jgpt.model.io.TraceFile;
@@ -40,19 +41,20 @@ final class TraceCommand implements Callable<Integer> {
         if ((tokens == null) == (sequence == null)) {
             throw new UsageException("give the input either as --tokens IDS or as SEQ (one of the two)");
         }
+        IoErrors.checkFileTarget(out); // a folder, device or FIFO is refused before the work
         try (Gpt gpt = options.load()) {
             int[] ids = tokens != null ? GenerateCommand.parseIds(tokens)
                     : Tokenizer.forModel(gpt.config()).encode(sequence);
             if (ids.length == 0) {
                 throw new InvalidInputException("empty input: give at least one token");
             }
-            gpt.generator().generate(new int[][] {ids}, 0); // validates the ids
+            PromptFit.check(ids, 0, gpt.config());
             TraceRecorder recorder = new TraceRecorder(gpt.backend());
             gpt.backend().release(gpt.forwardAll(ids, 1, ids.length, recorder));
             try {
                 TraceFile.write(out, gpt.config(), 1, recorder);
             } catch (IOException e) {
-                throw new OutputException("cannot write " + out + ": " + e.getMessage(), e);
+                throw IoErrors.cannotWrite(out, e);
             }
             spec.commandLine().getOut().println("wrote " + out + " (" + recorder.tensors().size() + " tensors)");
         }

@@ -4,6 +4,8 @@ import dev.jgpt.model.Gpt;
 import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.SortTask;
 import dev.jgpt.model.SortVocabulary;
+import dev.jgpt.model.io.AtomicFiles;
+import dev.jgpt.model.io.Cleanup;
 import dev.jgpt.model.io.LlmVizJson;
 import dev.jgpt.model.io.ModelWriter;
 import dev.jgpt.train.SortData;
@@ -11,16 +13,13 @@ import dev.jgpt.train.SortTrainer;
 import dev.jgpt.train.TrainProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,8 +34,8 @@ final class TrainSortCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The model folder to write.")
-    Path out;
+    @Mixin
+    ModelFolderOutput output = new ModelFolderOutput();
 
     @Option(names = "--iters", paramLabel = "N", defaultValue = "" + SortTrainer.DEFAULT_ITERS,
             description = "Optimisation steps (default: ${DEFAULT-VALUE}).")
@@ -63,6 +62,7 @@ final class TrainSortCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new InvalidInputException("--batch must be at least 1, got " + batch);
         }
+        Path out = output.checked();
         checkWritable(out); // fail now, not after the training
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
@@ -73,18 +73,18 @@ final class TrainSortCommand implements Callable<Integer> {
         try {
             ModelWriter.write(out, SortTrainer.config(), weights, "F32", "");
         } catch (IOException e) {
-            throw new OutputException("cannot write " + out + ": " + why(e), e);
+            throw output.failed(e);
         }
         stdout.printf(Locale.ROOT, "trained %d steps (seed %d, batch %d) in %.1f s, %.1f it/s; final loss %.6f%n",
                 iters, seed, batch, seconds, iters / seconds, progress.lastLoss);
         stdout.println("wrote " + out);
-        stdout.println(accuracy());
+        stdout.println(accuracy(out));
         stdout.flush();
         return ExitCodes.OK;
     }
 
     /** Sorts all 729 inputs with the written model, loaded as {@code gpt sort} loads it. */
-    private String accuracy() {
+    private String accuracy(Path out) {
         String[] inputs = new String[SortData.COUNT];
         String[] expected = new String[SortData.COUNT];
         for (int i = 0; i < SortData.COUNT; i++) {
@@ -110,37 +110,14 @@ final class TrainSortCommand implements Callable<Integer> {
                 SortData.COUNT, right[0], total[0], right[1], total[1]);
     }
 
-    private static void checkWritable(Path dir) {
+    private void checkWritable(Path dir) {
         try {
-            if (Files.exists(dir) && !Files.isDirectory(dir)) {
-                throw new IOException(dir + " exists and is not a folder");
-            }
-            Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir, ".train-sort-", ".probe");
-            Files.delete(probe);
+            AtomicFiles.createFolder(dir); // removed again if the run fails or is interrupted while still empty
+            Path probe = Cleanup.createTempFile(dir, ".train-sort-", ".probe");
+            Cleanup.deleteTemp(probe);
         } catch (IOException e) {
-            throw new OutputException("cannot write " + dir + ": " + why(e), e);
-        } catch (SecurityException e) {
-            throw new OutputException("cannot write " + dir + ": " + e.getMessage(), e);
+            throw output.failed(e);
         }
-    }
-
-    /** What went wrong, in words (a FileSystemException's message is often just the path). */
-    static String why(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied (" + ((AccessDeniedException) e).getFile() + ")";
-        }
-        if (e instanceof FileSystemException) {
-            FileSystemException f = (FileSystemException) e;
-            if (f.getReason() != null) {
-                return f.getReason() + " (" + f.getFile() + ")";
-            }
-            if (e instanceof NoSuchFileException) {
-                return "no such file or folder (" + f.getFile() + ")";
-            }
-            return e.getClass().getSimpleName() + " (" + f.getFile() + ")";
-        }
-        return e.getMessage();
     }
 
     /**

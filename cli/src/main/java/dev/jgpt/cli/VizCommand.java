@@ -10,7 +10,6 @@ import dev.jgpt.model.Walkthrough;
 import dev.jgpt.model.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -42,10 +41,7 @@ final class VizCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (Files.isDirectory(out)) {
-            throw new OutputException("cannot write " + out + ": it is a folder; give a file name such as "
-                    + "walkthrough.html", null);
-        }
+        IoErrors.checkFileTarget(out); // a folder, device or FIFO is refused before the work
         try (Gpt gpt = options.load()) {
             WalkthroughPrompt.Resolved resolved = walkthroughPrompt.resolve(gpt);
             Tokenizer tokenizer = resolved.tokenizer;
@@ -64,7 +60,7 @@ final class VizCommand implements Callable<Integer> {
             try {
                 AtomicFiles.writeString(out, html);
             } catch (IOException e) {
-                throw new OutputException("cannot write " + out + ": " + why(e), e);
+                throw IoErrors.cannotWrite(out, e);
             }
             long kb = (html.getBytes(StandardCharsets.UTF_8).length + 1023) / 1024;
             spec.commandLine().getOut().println(String.format(Locale.ROOT, "wrote %s (%d KB; %d of %d steps traced"
@@ -72,20 +68,6 @@ final class VizCommand implements Callable<Integer> {
                     data.notes().isEmpty() ? "" : "; large tensors sampled, the page says how"));
         }
         return ExitCodes.OK;
-    }
-
-    private static String why(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied for " + ((java.nio.file.FileSystemException) e).getFile();
-        }
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such folder: " + ((java.nio.file.FileSystemException) e).getFile();
-        }
-        if (e instanceof java.nio.file.FileSystemException) {
-            java.nio.file.FileSystemException f = (java.nio.file.FileSystemException) e;
-            return (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName()) + " (" + f.getFile() + ")";
-        }
-        return e.getMessage();
     }
 
     private static String oneLine(String s) {

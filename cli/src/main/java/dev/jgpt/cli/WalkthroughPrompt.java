@@ -2,7 +2,9 @@ package dev.jgpt.cli;
 
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.InvalidInputException;
+import dev.jgpt.model.PromptFit;
 import dev.jgpt.model.Tokenizer;
+import dev.jgpt.model.Words;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -13,7 +15,8 @@ final class WalkthroughPrompt {
     String sequence;
 
     @Option(names = "--max-new-tokens", paramLabel = "N",
-            description = "Tokens to generate (default: the sort length for the sort model, else 8).")
+            description = "Tokens to generate (default: the sort length for the sort model, else 8, or fewer if the "
+                    + "context has less room).")
     Integer maxNewTokens;
 
     /** What the model will be walked through with. */
@@ -37,10 +40,11 @@ final class WalkthroughPrompt {
             throw new InvalidInputException("empty prompt: give a sequence, e.g. CBABBC");
         }
         boolean sortModel = gpt.config().vocabSize == 3;
-        int n = maxNewTokens != null ? maxNewTokens : sortModel ? (gpt.config().nPositions + 1) / 2 : 8;
+        int n = maxNewTokens != null ? maxNewTokens : sortModel ? (gpt.config().nPositions + 1) / 2
+                : PromptFit.newTokens(prompt.length, 8, gpt.config());
         if (sortModel && maxNewTokens == null && prompt.length != n) {
-            throw new InvalidInputException(sequence + " has " + prompt.length + " letters; this model sorts exactly "
-                    + n);
+            throw new InvalidInputException(Words.quote(sequence) + " has " + Words.count(prompt.length, "letter")
+                    + "; this model sorts exactly " + n);
         }
         if (n < 1) {
             throw new InvalidInputException("--max-new-tokens must be at least 1 for a walkthrough, got " + n);

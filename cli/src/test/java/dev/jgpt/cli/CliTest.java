@@ -75,7 +75,7 @@ class CliTest {
         assertEquals("ABBBCC\nAAABCC\n", r.out());
         Run piped = gptWithStdin("CBABBC\n\nCCBAAA\n", "sort", "--model", model());
         assertEquals(0, piped.code(), piped.err());
-        assertEquals("ABBBCC\nAAABCC\n", piped.out());
+        assertEquals("ABBBCC\n\nAAABCC\n", piped.out(), "one output line per input line, blank for blank");
     }
 
     @Test
@@ -101,7 +101,7 @@ class CliTest {
         gptWithStdin("CBABBC\nCBQ\n", "sort", "--model", model()).assertOneLineError(3, "'Q'");
         gpt("generate", "--model", model(), "--tokens", "2,7", "--max-new-tokens", "1")
                 .assertOneLineError(3, "token id 7");
-        gpt("generate", "--model", model(), "--tokens", "2,x", "--max-new-tokens", "1").assertOneLineError(3, "'x'");
+        gpt("generate", "--model", model(), "--tokens", "2,x", "--max-new-tokens", "1").assertOneLineError(3, "\"x\"");
         gpt("generate", "--model", model(), "--tokens", "2,1", "--max-new-tokens", "-1")
                 .assertOneLineError(3, "-1");
         gpt("generate", "--model", model(), "--tokens", "0,1,2,0,1,2", "--max-new-tokens", "7")

@@ -22,12 +22,11 @@ public record Generation(int[][] tokens, List<List<Step>> steps, List<FinishReas
         return new Generation(tokens, List.copyOf(steps), List.copyOf(reasons));
     }
 
+    /** E.g. {@code Generation of 1 sequence: [[2, 1, 0, 1, 1, 2, 0, 1, 1, 1, 2, 2]] (length)}. */
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("Generation[");
-        for (int i = 0; i < tokens.length; i++) {
-            b.append(i == 0 ? "" : "; ").append(Arrays.toString(tokens[i])).append(' ').append(finishReasons.get(i));
-        }
-        return b.append(']').toString();
+        return "Generation of " + Words.count(tokens.length, "sequence") + ": " + Arrays.deepToString(tokens) + " ("
+                + finishReasons.stream().map(r -> r.name().toLowerCase(java.util.Locale.ROOT))
+                        .collect(java.util.stream.Collectors.joining(", ")) + ")";
     }
 }

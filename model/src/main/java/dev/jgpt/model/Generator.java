@@ -83,35 +83,13 @@ public final class Generator {
         validate(prompts, maxNewTokens, gpt.config());
     }
 
-    /** Refuses what no engine could run, before any work, with the limit in the message. */
+    /** Refuses what no engine could run, before any work, with the limit in the message ({@link PromptFit}). */
     static void validate(int[][] prompts, int maxNewTokens, GptConfig c) {
         if (prompts.length == 0) {
             throw new InvalidInputException("no prompt given");
         }
-        if (maxNewTokens < 0) {
-            throw new InvalidInputException("max new tokens must be 0 or more, got " + maxNewTokens);
-        }
         for (int[] p : prompts) {
-            if (p.length == 0) {
-                throw new InvalidInputException("empty prompt: give at least one token");
-            }
-            for (int id : p) {
-                if (id < 0 || id >= c.vocabSize) {
-                    throw new InvalidInputException("token id " + id + " is outside the vocabulary [0, "
-                            + c.vocabSize + ")");
-                }
-            }
-            if (p.length > c.nPositions) {
-                throw new InvalidInputException("the prompt has " + p.length + " tokens; this model takes at most "
-                        + c.nPositions);
-            }
-            // the last generated token is never fed back, so T + N − 1 positions are run
-            long positions = (long) p.length + Math.max(maxNewTokens, 1) - 1;
-            if (positions > c.nPositions) {
-                throw new InvalidInputException("a prompt of " + p.length + " tokens plus " + maxNewTokens
-                        + " new tokens needs " + positions + " positions but the model's context is "
-                        + c.nPositions + "; use at most " + (c.nPositions + 1 - p.length) + " new tokens");
-            }
+            PromptFit.check(p, maxNewTokens, c);
         }
     }
 }

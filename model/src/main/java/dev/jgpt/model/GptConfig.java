@@ -2,9 +2,8 @@ package dev.jgpt.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.jgpt.api.Gelu;
+import dev.jgpt.model.io.JsonText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,21 +66,16 @@ public final class GptConfig {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new ModelLoadException("no config.json in " + file.getParent() + "; a model folder holds "
-                    + "config.json and model.safetensors");
+            throw new ModelLoadException("no config.json in " + file.toAbsolutePath().getParent()
+                    + "; a model folder holds config.json and model.safetensors");
         } catch (IOException e) {
             throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        JsonObject o;
-        try {
-            JsonElement e = JsonParser.parseString(text);
-            if (!e.isJsonObject()) {
-                throw new ModelLoadException(file + " is not a JSON object");
-            }
-            o = e.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new ModelLoadException(file + " is not valid JSON: " + firstLine(e.getMessage()), e);
+        JsonElement parsed = JsonText.parse(text, file.toString());
+        if (!parsed.isJsonObject()) {
+            throw new ModelLoadException(file + " is not a JSON object; config.json holds {\"n_layer\": ..., ...}");
         }
+        JsonObject o = parsed.getAsJsonObject();
         String activation = o.has("activation_function") ? string(o, "activation_function") : "gelu_new";
         Gelu gelu = Gelu.fromConfig(activation);
         if (gelu == null) {
@@ -133,7 +127,8 @@ public final class GptConfig {
             throw new ModelLoadException("config: '" + key + "' must be a whole number, got " + d);
         }
         if (Math.abs(d) > Integer.MAX_VALUE) {
-            throw new ModelLoadException("config: '" + key + "' = " + (long) d + " is absurdly large");
+            throw new ModelLoadException("config: '" + key + "' = " + o.get(key).getAsString()
+                    + " is far too large for any model");
         }
         return (int) d;
     }
@@ -152,14 +147,6 @@ public final class GptConfig {
             throw new ModelLoadException("config: '" + key + "' must be true or false, got " + e);
         }
         return e.getAsBoolean();
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     @Override

@@ -29,12 +29,20 @@ final class GptLoader {
     }
 
     static Gpt load(Path dir, TensorBackend backend) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new ModelLoadException(dir + " is a file, not a model folder; give the folder that holds "
+                    + "config.json and model.safetensors");
+        }
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("model folder " + dir + " does not exist; give a folder holding "
                     + "config.json and model.safetensors");
         }
         GptConfig c = GptConfig.read(dir.resolve("config.json"));
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            String unused = Gpt2Layout.firstUnused(f.entries().keySet(), c);
+            if (unused != null) {
+                throw new ModelLoadException(f.path() + ": " + Gpt2Layout.unusedMessage(unused, c));
+            }
             GptLoader r = new GptLoader(f, backend);
             try {
                 return r.build(c);

@@ -22,6 +22,37 @@ public final class SortTask {
         return (gpt.config().nPositions + 1) / 2;
     }
 
+    /**
+     * The token ids of one input, checked: letters A, B, C only, exactly {@link #length()} of them.
+     *
+     * @throws InvalidInputException naming the problem, the input quoted
+     */
+    public int[] encode(String letters) {
+        int n = length();
+        int[] ids = SortVocabulary.encode(letters);
+        if (ids.length != n) {
+            throw new InvalidInputException(Words.quote(letters.strip()) + " has " + Words.count(ids.length, "letter")
+                    + "; this model sorts exactly " + n + " (its context is " + gpt.config().nPositions + " = 2·" + n
+                    + "−1)");
+        }
+        return ids;
+    }
+
+    /**
+     * Sorts sequences already checked by {@link #encode}, in one batch.
+     *
+     * @return the sorted letters of each
+     */
+    public String[] sortEncoded(int[][] prompts) {
+        int n = length();
+        int[][] out = gpt.generator().generate(prompts, n);
+        String[] sorted = new String[out.length];
+        for (int i = 0; i < out.length; i++) {
+            sorted[i] = SortVocabulary.decode(Arrays.copyOfRange(out[i], n, 2 * n));
+        }
+        return sorted;
+    }
+
     /** Sorts one sequence of letters. */
     public String sort(String letters) {
         return sort(new String[] {letters})[0];
@@ -29,21 +60,10 @@ public final class SortTask {
 
     /** Sorts several sequences in one batch. */
     public String[] sort(String... sequences) {
-        int n = length();
         int[][] prompts = new int[sequences.length][];
         for (int i = 0; i < sequences.length; i++) {
-            prompts[i] = SortVocabulary.encode(sequences[i]);
-            if (prompts[i].length != n) {
-                throw new InvalidInputException(sequences[i].strip() + " has " + prompts[i].length
-                        + " letters; this model sorts exactly " + n + " (its context is "
-                        + gpt.config().nPositions + " = 2·" + n + "−1)");
-            }
+            prompts[i] = encode(sequences[i]);
         }
-        int[][] out = gpt.generator().generate(prompts, n);
-        String[] sorted = new String[out.length];
-        for (int i = 0; i < out.length; i++) {
-            sorted[i] = SortVocabulary.decode(Arrays.copyOfRange(out[i], n, 2 * n));
-        }
-        return sorted;
+        return sortEncoded(prompts);
     }
 }

@@ -22,8 +22,8 @@ public final class SortVocabulary {
         for (int i = 0; i < s.length(); i++) {
             char ch = Character.toUpperCase(s.charAt(i));
             if (ch < 'A' || ch > 'C') {
-                throw new InvalidInputException("'" + s.charAt(i) + "' at position " + (i + 1) + " of " + s
-                        + " is not in the vocabulary: use only A, B and C");
+                throw new InvalidInputException(Words.quoteChar(s.codePointAt(i)) + " at position " + (i + 1) + " of "
+                        + Words.quote(s) + " is not in the vocabulary: use only A, B and C");
             }
             ids[i] = ch - 'A';
         }

@@ -36,4 +36,16 @@ public final class Step {
         }
         return new Step(token, probs[token], ids, ps);
     }
+
+    /** E.g. {@code token 7 (p = 0.4210; top 7:0.4210, 3:0.2000)}. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "token %d (p = %.4f", token,
+                probability));
+        for (int i = 0; i < topIds.length; i++) {
+            sb.append(i == 0 ? "; top " : ", ").append(topIds[i]).append(':')
+                    .append(String.format(java.util.Locale.ROOT, "%.4f", topProbabilities[i]));
+        }
+        return sb.append(')').toString();
+    }
 }

@@ -137,8 +137,9 @@ public final class BackendBench {
     /** A result for a backend that failed part-way: the error in one line. */
     public static Result failed(String backend, RuntimeException e) {
         Result r = new Result(backend);
-        String m = e.getMessage() == null ? "" : ": " + e.getMessage().strip().split("\n")[0];
-        r.error = e.getClass().getSimpleName() + m;
+        String m = e.getMessage() == null || e.getMessage().isBlank() ? "failed without a message"
+                : e.getMessage().strip().split("\n")[0];
+        r.error = dev.jgpt.model.Words.withoutClassNames(m);
         return r;
     }
 

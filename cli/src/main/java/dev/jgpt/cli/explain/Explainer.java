@@ -4,6 +4,7 @@ import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.Tokenizer;
 import dev.jgpt.model.TraceRecorder;
 import dev.jgpt.model.Walkthrough;
+import dev.jgpt.model.Words;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -46,11 +47,12 @@ public final class Explainer {
         section("2. Embedding", "Each token picks its row of the token embedding wte [" + c.vocabSize + "×"
                 + c.nEmbd + "], each position its row of wpe [" + c.nPositions + "×" + c.nEmbd
                 + "]; their sum x is the start of the residual stream" + more + ".");
-        out.println(style.dim(String.format(Locale.ROOT, "  %-8s %-38s %-38s %s", "pos tok", "tok_emb", "pos_emb",
-                "x")));
+        out.println(style.dim(String.format(Locale.ROOT, "  %-" + firstColumn() + "s %-38s %-38s %s", "pos tok",
+                "tok_emb", "pos_emb", "x")));
         for (int i = first; i < t; i++) {
-            row(String.format(Locale.ROOT, "%3d %s", i, label(s.input[i])), Numbers.vector(tr.get("tok_emb"), i, 4),
-                    Numbers.vector(tr.get("pos_emb"), i, 4), Numbers.vector(tr.get("x"), i, 4));
+            row(String.format(Locale.ROOT, "%3d %s", i, fit(label(s.input[i]), labelWidth())),
+                    Numbers.vector(tr.get("tok_emb"), i, 4), Numbers.vector(tr.get("pos_emb"), i, 4),
+                    Numbers.vector(tr.get("x"), i, 4));
         }
 
         section("3. Layer norm (layer 0, ln_1)", "Each position's vector is shifted to mean 0 and scaled to "
@@ -77,7 +79,8 @@ public final class Explainer {
 
         section("5. Projection and residual", "c_proj mixes the heads (yProj), and the result is added to x: "
                 + "attnResid = x + yProj. The residual stream carries each layer's contribution forward.");
-        out.println(style.dim(String.format(Locale.ROOT, "  %-8s %-38s %s", "pos", "yProj", "attnResid")));
+        out.println(style.dim(String.format(Locale.ROOT, "  %-" + firstColumn() + "s %-38s %s", "pos", "yProj",
+                "attnResid")));
         for (int i = first; i < t; i++) {
             row(String.format(Locale.ROOT, "%3d", i), Numbers.vector(tr.get("yProj"), i, 4),
                     Numbers.vector(tr.get("attnResid"), i, 4), "");
@@ -128,7 +131,7 @@ public final class Explainer {
         out.println(style.dim(String.format(Locale.ROOT, "  %-10s %10s %14s", "token", "logit", "probability")));
         for (int k = 0; k < Math.min(5, order.length); k++) {
             int id = order[k];
-            String line = String.format(Locale.ROOT, "  %-10s %10s %14s", label(id), Numbers.num(s.logits[id]),
+            String line = String.format(Locale.ROOT, "  %-10s %10s %14s", fit(label(id), 10), Numbers.num(s.logits[id]),
                     String.format(Locale.ROOT, "%.4f", s.probabilities[id]));
             out.println(id == s.chosen ? style.chosen(line + "   ← chosen") : line);
         }
@@ -159,16 +162,33 @@ public final class Explainer {
     }
 
     private void row(String a, String b, String c, String d) {
-        out.println(String.format(Locale.ROOT, "  %-8s %-38s %-38s %s", a, b, c, d).stripTrailing());
+        out.println(String.format(Locale.ROOT, "  %-" + firstColumn() + "s %-38s %-38s %s", a, b, c, d)
+                .stripTrailing());
+    }
+
+    /** Width of a token's label in a table: one letter for the sort model, a quoted BPE token otherwise. */
+    private int labelWidth() {
+        return run.config.vocabSize <= 26 ? 4 : 12;
+    }
+
+    /** Width of the first column of the tables: position and token. */
+    private int firstColumn() {
+        return 4 + labelWidth();
+    }
+
+    /** {@code s} cut to at most {@code width} characters (an ellipsis marks the cut), so columns stay aligned. */
+    static String fit(String s, int width) {
+        int n = s.codePointCount(0, s.length());
+        return n <= width ? s : s.substring(0, s.offsetByCodePoints(0, width - 1)) + "…";
     }
 
     private String label(int id) {
-        String s = tokenizer.decode(new int[] {id}).replace("\n", "\\n");
+        String s = Words.escape(tokenizer.decode(new int[] {id}));
         return run.config.vocabSize <= 26 ? s : "'" + s + "'";
     }
 
     private String text(int[] ids, int from) {
-        return (from > 0 ? "…" : "") + tokenizer.decode(java.util.Arrays.copyOfRange(ids, from, ids.length))
-                .replace("\n", "\\n");
+        return (from > 0 ? "…" : "") + Words.escape(tokenizer.decode(java.util.Arrays.copyOfRange(ids, from,
+                ids.length)));
     }
 }

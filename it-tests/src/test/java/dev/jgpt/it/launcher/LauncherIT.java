@@ -104,7 +104,7 @@ class LauncherIT {
     @Test
     void badInputIsOneLineOnStderrWithItsExitCode() throws Exception {
         Run r = gpt(null, "sort", "CBAXBC");
-        assertEquals("gpt: 'X' at position 4 of CBAXBC is not in the vocabulary: use only A, B and C\n", r.err());
+        assertEquals("gpt: 'X' at position 4 of \"CBAXBC\" is not in the vocabulary: use only A, B and C\n", r.err());
         assertEquals("", r.out());
         assertEquals(3, r.exit(), "exit code of an input outside the vocabulary");
     }

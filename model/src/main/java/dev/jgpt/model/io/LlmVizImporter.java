@@ -2,11 +2,12 @@ package dev.jgpt.model.io;
 
 import com.google.gson.JsonObject;
 import dev.jgpt.api.Gelu;
+import dev.jgpt.model.Gpt2Layout;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.ModelLoadException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -36,7 +37,7 @@ public final class LlmVizImporter {
             }
             throw new ModelLoadException(json + ": config needs n_layer, n_head, n_embd, vocab_size, block_size");
         }
-        SafetensorsWriter writer = new SafetensorsWriter();
+        Map<String, LlmVizJson.Entry> converted = new LinkedHashMap<>();
         for (Map.Entry<String, LlmVizJson.Entry> e : src.tensors().entrySet()) {
             String name = e.getKey().startsWith("transformer.") ? e.getKey().substring("transformer.".length())
                     : e.getKey();
@@ -44,21 +45,12 @@ public final class LlmVizImporter {
             if (name.endsWith(".attn.bias") && t.shape.length == 4) {
                 continue; // the causal-mask buffer, not a parameter
             }
-            if (isLinear(name)) {
-                writer.put(name, transpose(t.data, t.shape[0], t.shape[1]), t.shape[1], t.shape[0]);
-            } else {
-                writer.put(name, t.data, t.shape);
-            }
+            boolean linear = isLinear(name) && t.shape.length == 2;
+            converted.put(name, linear ? new LlmVizJson.Entry(new int[] {t.shape[1], t.shape[0]},
+                    transpose(t.data, t.shape[0], t.shape[1])) : t);
         }
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IOException(out + " exists and is not a folder");
-        }
-        Files.createDirectories(out);
-        Map<Path, AtomicFiles.Content> files = new java.util.LinkedHashMap<>();
-        files.put(out.resolve("model.safetensors"), writer.content("F32"));
-        byte[] configJson = config.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        files.put(out.resolve("config.json"), o -> o.write(configJson));
-        AtomicFiles.writeAll(files);
+        Gpt2Layout.validate(json, config, converted); // refused before anything is written
+        ModelWriter.write(out, config, converted, "F32", "");
         return config;
     }
 

@@ -3,8 +3,6 @@ package dev.jgpt.model.io;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.jgpt.api.Shapes;
 import dev.jgpt.model.ModelLoadException;
 import java.io.IOException;
@@ -56,7 +54,7 @@ public final class LlmVizJson {
     public static LlmVizJson read(Path file) {
         JsonObject root;
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            JsonElement e = JsonParser.parseReader(r);
+            JsonElement e = JsonText.parse(r, file.toString());
             if (!e.isJsonObject()) {
                 throw new ModelLoadException(file + " is not a JSON object");
             }
@@ -65,8 +63,6 @@ public final class LlmVizJson {
             throw new ModelLoadException("file " + file + " does not exist");
         } catch (IOException e) {
             throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (JsonParseException e) {
-            throw new ModelLoadException(file + " is not valid JSON", e);
         }
         JsonObject config = root.has("config") && root.get("config").isJsonObject()
                 ? root.getAsJsonObject("config") : new JsonObject();

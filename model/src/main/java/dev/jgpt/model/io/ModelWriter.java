@@ -2,7 +2,6 @@ package dev.jgpt.model.io;
 
 import dev.jgpt.model.GptConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -24,10 +23,7 @@ public final class ModelWriter {
      */
     public static void write(Path dir, GptConfig config, Map<String, LlmVizJson.Entry> tensors, String dtype,
             String prefix) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IOException(dir + " exists and is not a folder");
-        }
-        Files.createDirectories(dir);
+        AtomicFiles.createFolder(dir);
         SafetensorsWriter w = new SafetensorsWriter();
         for (Map.Entry<String, LlmVizJson.Entry> e : tensors.entrySet()) {
             String name = e.getKey().equals("lm_head.weight") ? e.getKey() : prefix + e.getKey();

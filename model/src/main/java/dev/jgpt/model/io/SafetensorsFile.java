@@ -1,25 +1,14 @@
 package dev.jgpt.model.io;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.jgpt.model.ModelLoadException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -67,7 +56,7 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
-            throw new ModelLoadException("no model.safetensors in " + path.getParent());
+            throw new ModelLoadException("no model.safetensors in " + path.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new ModelLoadException("cannot open " + path + ": " + e.getMessage(), e);
         }
@@ -88,8 +77,7 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLen);
             readFully(ch, header, 8);
-            String json = new String(header.array(), StandardCharsets.UTF_8);
-            Map<String, Entry> entries = parseHeader(path, json, size - 8 - headerLen);
+            Map<String, Entry> entries = SafetensorsHeader.parse(path, header.array(), size - 8 - headerLen);
             return new SafetensorsFile(path, ch, 8 + headerLen, entries);
         } catch (RuntimeException | IOException e) {
             try {
@@ -100,7 +88,7 @@ public final class SafetensorsFile implements AutoCloseable {
             if (e instanceof ModelLoadException) {
                 throw (ModelLoadException) e;
             }
-            throw bad(path, e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw bad(path, "cannot be read (" + e.getMessage() + ")");
         }
     }
 
@@ -112,99 +100,6 @@ public final class SafetensorsFile implements AutoCloseable {
                 throw new IOException("unexpected end of file");
             }
             pos += n;
-        }
-    }
-
-    private static Map<String, Entry> parseHeader(Path path, String json, long dataSize) {
-        JsonObject root;
-        try {
-            JsonElement e = JsonParser.parseString(json);
-            if (!e.isJsonObject()) {
-                throw bad(path, "header is not a JSON object");
-            }
-            root = e.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw bad(path, "header is not valid JSON");
-        }
-        Map<String, Entry> entries = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonElement> kv : root.entrySet()) {
-            if (kv.getKey().equals("__metadata__")) {
-                continue;
-            }
-            entries.put(kv.getKey(), parseEntry(path, kv.getKey(), kv.getValue(), dataSize));
-        }
-        List<Entry> byOffset = new ArrayList<>(entries.values());
-        byOffset.sort((a, b) -> Long.compare(a.begin, b.begin));
-        for (int i = 1; i < byOffset.size(); i++) {
-            Entry prev = byOffset.get(i - 1);
-            Entry cur = byOffset.get(i);
-            if (cur.begin < prev.end && cur.end > cur.begin) {
-                throw bad(path, "tensors '" + prev.name + "' and '" + cur.name + "' overlap");
-            }
-        }
-        return Collections.unmodifiableMap(entries);
-    }
-
-    private static Entry parseEntry(Path path, String name, JsonElement value, long dataSize) {
-        try {
-            JsonObject o = value.getAsJsonObject();
-            String dtype = o.get("dtype").getAsString();
-            JsonArray shapeJson = o.getAsJsonArray("shape");
-            JsonArray offsets = o.getAsJsonArray("data_offsets");
-            int[] shape = new int[shapeJson.size()];
-            long count = 1;
-            for (int i = 0; i < shape.length; i++) {
-                long d = shapeJson.get(i).getAsLong();
-                if (d < 0 || d > Integer.MAX_VALUE) {
-                    throw bad(path, "tensor '" + name + "' has dimension " + d);
-                }
-                shape[i] = (int) d;
-                count = Math.multiplyExact(count, d);
-            }
-            if (offsets.size() != 2) {
-                throw bad(path, "tensor '" + name + "' needs data_offsets [begin, end]");
-            }
-            long begin = offsets.get(0).getAsLong();
-            long end = offsets.get(1).getAsLong();
-            if (begin < 0 || end < begin || end > dataSize) {
-                throw bad(path, "tensor '" + name + "' has offsets [" + begin + ", " + end
-                        + "] outside the data section of " + dataSize + " bytes (truncated?)");
-            }
-            int width = dtypeSize(dtype);
-            if (width > 0 && Math.multiplyExact(count, width) != end - begin) {
-                throw bad(path, "tensor '" + name + "': " + dtype + Arrays.toString(shape) + " needs "
-                        + count * width + " bytes but its offsets span " + (end - begin));
-            }
-            return new Entry(name, dtype, shape, begin, end);
-        } catch (ModelLoadException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw bad(path, "header entry '" + name + "' is malformed (needs dtype, shape, data_offsets)");
-        }
-    }
-
-    /** Bytes per element of a dtype, or 0 for dtypes we recognise but cannot load (an error when read). */
-    private static int dtypeSize(String dtype) {
-        switch (dtype) {
-            case "F32":
-            case "I32":
-            case "U32":
-                return 4;
-            case "F16":
-            case "BF16":
-            case "I16":
-            case "U16":
-                return 2;
-            case "F64":
-            case "I64":
-            case "U64":
-                return 8;
-            case "I8":
-            case "U8":
-            case "BOOL":
-                return 1;
-            default:
-                return 0;
         }
     }
 
