@@ -163,7 +163,7 @@ public abstract class BatchConformance extends ConformanceBase {
         int i = 0;
         for (int[] p : prompts(8, seed)) {
             int max = Math.min(12, gpt.config().nPositions + 1 - p.length);
-            Request r = Request.greedy(p, max);
+            Request r = Request.greedy(p, max).withTopProbabilities(5);
             out.add(i % 2 == 0 ? r : r.withSampling(Sampling.random(0.9, 20, 0.95, seed + i)));
             i++;
         }

@@ -24,7 +24,7 @@ public final class Generator {
 
     /** Greedy continuation of several prompts in one batch: per prompt, the prompt followed by its new ids. */
     public int[][] generate(int[][] prompts, int maxNewTokens) {
-        return generate(prompts, new GenerateOptions().maxNewTokens(maxNewTokens)).tokens();
+        return generate(prompts, new GenerateOptions().maxNewTokens(maxNewTokens).topProbabilities(0)).tokens();
     }
 
     /**
@@ -42,7 +42,8 @@ public final class Generator {
         }
         EngineOptions engineOptions = options.engine != null ? options.engine
                 : EngineOptions.defaults().withMaxSequences(prompts.length).withMaxTokensPerStep(Math.max(total,
-                        prompts.length)).withKvBlocks(blocksFor(prompts, options.maxNewTokens));
+                        prompts.length)).withBlockSize(blockSize()).withKvBlocks(blocksFor(prompts,
+                        options.maxNewTokens));
         List<Sequence> sequences = new ArrayList<>();
         Map<Sequence, Integer> rows = new IdentityHashMap<>();
         try (Engine engine = gpt.engine(engineOptions)) {
@@ -62,9 +63,14 @@ public final class Generator {
         return Generation.of(sequences);
     }
 
+    /** KV cache block size: the default, or the whole context when that is shorter (the sort model's 11). */
+    private int blockSize() {
+        return Math.min(dev.jgpt.api.KvCacheSpec.DEFAULT_BLOCK_SIZE, gpt.config().nPositions);
+    }
+
     /** Blocks enough for every prompt's whole life. */
     private int blocksFor(int[][] prompts, int maxNewTokens) {
-        int bs = dev.jgpt.api.KvCacheSpec.DEFAULT_BLOCK_SIZE;
+        int bs = blockSize();
         int blocks = 0;
         for (int[] p : prompts) {
             int positions = Math.min(gpt.config().nPositions, p.length + Math.max(1, maxNewTokens) - 1);

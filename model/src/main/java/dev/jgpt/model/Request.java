@@ -12,7 +12,8 @@ import java.util.List;
  * @param stopTokens        ids that end the sequence (not included in its output), e.g. GPT-2's 50256
  * @param stopStrings       texts that end the sequence once its decoded output contains one (needs a tokenizer)
  * @param tokenizer         decodes the output for {@code stopStrings}, or null when there are none
- * @param topProbabilities  how many of the most likely tokens each {@link Step} reports
+ * @param topProbabilities  how many of the most likely tokens each {@link Step} reports; 0 for none, which also
+ *                          skips the softmax over the vocabulary (the step's probability is then NaN)
  */
 public record Request(int[] prompt, Sampling sampling, int maxNewTokens, int[] stopTokens, List<String> stopStrings,
         Tokenizer tokenizer, int topProbabilities) {
@@ -26,9 +27,9 @@ public record Request(int[] prompt, Sampling sampling, int maxNewTokens, int[] s
         }
     }
 
-    /** Greedy continuation by {@code maxNewTokens} tokens, no stop conditions, the top 5 reported. */
+    /** Greedy continuation by {@code maxNewTokens} tokens, no stop conditions, no probabilities reported. */
     public static Request greedy(int[] prompt, int maxNewTokens) {
-        return new Request(prompt, Sampling.greedy(), maxNewTokens, new int[0], List.of(), null, 5);
+        return new Request(prompt, Sampling.greedy(), maxNewTokens, new int[0], List.of(), null, 0);
     }
 
     public Request withSampling(Sampling s) {

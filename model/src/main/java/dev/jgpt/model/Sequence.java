@@ -87,7 +87,8 @@ public final class Sequence {
             finish = FinishReason.STOP;
             return null;
         }
-        Step step = Step.of(next, request.sampling().probabilities(logits), request.topProbabilities());
+        Step step = request.topProbabilities() == 0 ? new Step(next, Double.NaN, new int[0], new double[0])
+                : Step.of(next, request.sampling().probabilities(logits), request.topProbabilities());
         if (length == tokens.length) {
             tokens = Arrays.copyOf(tokens, tokens.length * 2);
         }
