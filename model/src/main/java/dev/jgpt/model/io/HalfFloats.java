@@ -20,20 +20,9 @@ public final class HalfFloats {
         return (short) ((bits + rounding) >>> 16);
     }
 
-    /** IEEE 754 half precision to float32 (exact). */
+    /** IEEE 754 half precision to float32 (exact), as the SPI decodes it ({@link dev.jgpt.api.Dequantize}). */
     public static float f16ToFloat(short half) {
-        int h = half & 0xffff;
-        int sign = (h & 0x8000) << 16;
-        int exp = (h >>> 10) & 0x1f;
-        int mant = h & 0x3ff;
-        if (exp == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            float v = mant * 0x1p-24f; // subnormal: mant · 2^-24
-            return sign == 0 ? v : -v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+        return dev.jgpt.api.Dequantize.halfToFloat(half);
     }
 
     /** float32 to IEEE half, rounding to nearest even; overflow gives infinity. */
