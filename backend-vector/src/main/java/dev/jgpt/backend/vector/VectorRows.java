@@ -26,6 +26,17 @@ final class VectorRows {
         }
     }
 
+    /**
+     * The lanes of {@code v} summed in {@link VectorMatmul#sumLanes}'s fixed order. Not {@code reduceLanes(ADD)}: its
+     * order is the implementation's (a tree when compiled, lane by lane in the fallback), so the same row gave other
+     * bits on Java 25 depending on whether the kernel had been compiled yet.
+     */
+    private static float sumLanes(FloatVector v) {
+        float[] lanes = new float[L];
+        v.intoArray(lanes, 0);
+        return VectorMatmul.sumLanes(lanes, 0);
+    }
+
     /** Layer norm of in[o, o + c): (x − mean)/√(var + eps)·g + b, the variance about the mean (two passes). */
     static void layerNormRow(float[] in, float[] out, int o, int c, float[] g, float[] b, float eps) {
         int vl = c / L * L;
@@ -33,7 +44,7 @@ final class VectorRows {
         for (int i = 0; i < vl; i += L) {
             sum = sum.add(FloatVector.fromArray(S, in, o + i));
         }
-        float mean = sum.reduceLanes(VectorOperators.ADD);
+        float mean = sumLanes(sum);
         for (int i = vl; i < c; i++) {
             mean += in[o + i];
         }
@@ -44,7 +55,7 @@ final class VectorRows {
             FloatVector d = FloatVector.fromArray(S, in, o + i).sub(m);
             sq = d.fma(d, sq);
         }
-        float variance = sq.reduceLanes(VectorOperators.ADD);
+        float variance = sumLanes(sq);
         for (int i = vl; i < c; i++) {
             float d = in[o + i] - mean;
             variance += d * d;
@@ -82,7 +93,7 @@ final class VectorRows {
             e.intoArray(out, o + i);
             sv = sv.add(e);
         }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(sv);
         for (int i = vl; i < c; i++) {
             out[o + i] = exp(in[o + i] - max); // exp(-inf) = 0: masked entries vanish
             sum += out[o + i];
