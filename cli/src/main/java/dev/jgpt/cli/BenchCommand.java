@@ -12,6 +12,7 @@ import dev.jgpt.cli.bench.Progress;
 import dev.jgpt.cli.bench.Stats;
 import dev.jgpt.model.DefaultModel;
 import dev.jgpt.model.GptConfig;
+import dev.jgpt.model.GptPreset;
 import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.RandomWeights;
 import dev.jgpt.model.io.ModelWriter;
@@ -68,8 +69,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InitCommand.Preset p = InitCommand.Preset.parse(preset);
-        GptConfig config = p.config;
+        GptPreset p = InitCommand.presetNamed(preset);
+        GptConfig config = p.config();
         if (promptLength < 1 || newTokens < 2 || reps < 1) {
             throw new InvalidInputException("--prompt-len must be at least 1, --new-tokens at least 2 and --reps at "
                     + "least 1");
@@ -102,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
                 progress.show("writing a random nano-sort model");
                 sortDir = Files.createTempDirectory("jgpt-bench-nano-sort");
                 temporary.add(sortDir);
-                GptConfig nano = InitCommand.Preset.nano_sort.config;
+                GptConfig nano = GptPreset.NANO_SORT.config();
                 ModelWriter.write(sortDir, nano, RandomWeights.generate(nano, 1, true, 0f), "F32", "");
                 sortSource = "a random nano-sort model (no embedded default model in this build)";
             }
@@ -147,7 +148,7 @@ final class BenchCommand implements Callable<Integer> {
         return List.of(all.require(backend));
     }
 
-    private String table(InitCommand.Preset p, Bandwidth.Result bw, long weightBytes,
+    private String table(GptPreset p, Bandwidth.Result bw, long weightBytes,
             List<BackendBench.Result> results, String sortSource) {
         double limit = bw.best() / weightBytes;
         StringBuilder s = new StringBuilder();
@@ -194,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, f + " [" + f + "-" + f + "]", st.median, st.min, st.max);
     }
 
-    private String json(InitCommand.Preset p, Bandwidth.Result bw, long weightBytes,
+    private String json(GptPreset p, Bandwidth.Result bw, long weightBytes,
             List<BackendBench.Result> results, String sortSource) {
         double limit = bw.best() / weightBytes;
         JsonObject o = new JsonObject();

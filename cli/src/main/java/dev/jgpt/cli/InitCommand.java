@@ -1,7 +1,7 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.api.Gelu;
 import dev.jgpt.model.GptConfig;
+import dev.jgpt.model.GptPreset;
 import dev.jgpt.model.RandomWeights;
 import dev.jgpt.model.io.ModelWriter;
 import java.io.IOException;
@@ -20,34 +20,6 @@ import picocli.CommandLine.Spec;
             "Real checkpoints cannot be downloaded on every machine; these have the real shapes."})
 final class InitCommand implements Callable<Integer> {
     /** The shapes of the GPT-2 family and of the nano sort model. */
-    enum Preset {
-        gpt2(12, 12, 768, 50257, 1024, true),
-        gpt2_medium(24, 16, 1024, 50257, 1024, true),
-        gpt2_large(36, 20, 1280, 50257, 1024, true),
-        gpt2_xl(48, 25, 1600, 50257, 1024, true),
-        nano_sort(3, 3, 48, 3, 11, false);
-
-        final GptConfig config;
-
-        Preset(int layers, int heads, int width, int vocab, int context, boolean tied) {
-            config = new GptConfig(layers, heads, width, vocab, context, 1e-5f, Gelu.TANH, tied);
-        }
-
-        static Preset parse(String name) {
-            for (Preset p : values()) {
-                if (p.label().equals(name)) {
-                    return p;
-                }
-            }
-            throw new UsageException("unknown preset '" + name + "'; choose gpt2, gpt2-medium, gpt2-large, "
-                    + "gpt2-xl or nano-sort");
-        }
-
-        String label() {
-            return name().replace('_', '-');
-        }
-    }
-
     @Spec
     CommandSpec spec;
 
@@ -67,18 +39,27 @@ final class InitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Preset p = Preset.parse(preset);
+        GptPreset p = presetNamed(preset);
         if (!dtype.equals("F32") && !dtype.equals("F16") && !dtype.equals("BF16")) {
             throw new UsageException("--dtype must be F32, F16 or BF16, got " + dtype);
         }
         Path out = output.checked();
         try {
-            ModelWriter.write(out, p.config, RandomWeights.generate(p.config, seed, true, 0f), dtype, "");
+            ModelWriter.write(out, p.config(), RandomWeights.generate(p.config(), seed, true, 0f), dtype, "");
         } catch (IOException e) {
             throw output.failed(e);
         }
         spec.commandLine().getOut().println("wrote " + out + " (" + p.label() + ", seed " + seed + ", " + dtype
                 + ")");
         return ExitCodes.OK;
+    }
+
+    /** The preset of that name, or a usage error listing them. */
+    static GptPreset presetNamed(String name) {
+        GptPreset p = GptPreset.named(name);
+        if (p == null) {
+            throw new UsageException("unknown preset '" + name + "'; choose " + GptPreset.names());
+        }
+        return p;
     }
 }
