@@ -58,20 +58,7 @@ public final class Engine implements AutoCloseable {
      *                               hold, a negative token limit, or a sequence larger than the whole KV cache
      */
     public Sequence submit(Request request) {
-        int[] prompt = request.prompt();
-        if (prompt.length == 0) {
-            throw new InvalidInputException("empty prompt: give at least one token");
-        }
-        for (int id : prompt) {
-            if (id < 0 || id >= config.vocabSize) {
-                throw new InvalidInputException("token id " + id + " is outside the vocabulary [0, "
-                        + config.vocabSize + ")");
-            }
-        }
-        if (prompt.length > config.nPositions) {
-            throw new InvalidInputException("the prompt has " + prompt.length + " tokens; this model takes at most "
-                    + config.nPositions);
-        }
+        PromptFit.check(request.prompt(), 0, config); // ids in the vocabulary, the prompt within the context
         if (request.maxNewTokens() < 0) {
             throw new InvalidInputException("max new tokens must be 0 or more, got " + request.maxNewTokens());
         }
@@ -202,7 +189,7 @@ public final class Engine implements AutoCloseable {
         for (int r = 0; r < sampled.size(); r++) {
             Sequence s = sampled.get(r);
             float[] row = Arrays.copyOfRange(host, r * v, (r + 1) * v);
-            gpt.requireFinite(row, s.tokens());
+            gpt.requireFinite(row, s::tokens);
             Step step = s.accept(row, config.nPositions);
             events.add(new Event(s, step));
             if (s.finished()) {

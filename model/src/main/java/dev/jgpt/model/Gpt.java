@@ -142,13 +142,13 @@ public final class Gpt implements AutoCloseable {
     /**
      * Throws {@link NonFiniteException} when {@code logits} hold NaN or ±∞, naming the first traced intermediate
      * (and so the layer) where a non-finite value appeared, found by running {@code sequence} again with a checking
-     * trace.
+     * trace (asked for only on failure: the check itself is one pass over the logits).
      */
-    public void requireFinite(float[] logits, int[] sequence) {
+    public void requireFinite(float[] logits, java.util.function.Supplier<int[]> sequence) {
         for (float v : logits) {
             if (!Float.isFinite(v)) {
                 throw new NonFiniteException("the logits hold " + v + "; the first non-finite value appears in "
-                        + firstNonFinite(sequence) + " (the weights overflow float32 on this input)");
+                        + firstNonFinite(sequence.get()) + " (the weights overflow float32 on this input)");
             }
         }
     }
