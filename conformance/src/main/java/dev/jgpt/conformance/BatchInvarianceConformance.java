@@ -74,6 +74,18 @@ public abstract class BatchInvarianceConformance extends OpConformanceBase {
             backend.release(w);
             backend.release(b);
         }));
+        for (int[] km : new int[][] {{48, 144}, {192, 48}}) { // small-model widths (see MathOpConformance)
+            WeightData ws = r.weight(DType.F32, km[1], km[0]);
+            float[] bs = r.uniform(km[1], -1, 1);
+            String name = "linear x[·, " + km[0] + "] · F32 weight" + s(km[1], km[0]) + " + bias";
+            tests.add(test(name, () -> {
+                Tensor w = backend.weight(ws);
+                Tensor b = backend.fromArray(bs, km[1]);
+                measure(name, km[0], new Inputs(SEED + 76), rows(km[0], x -> backend.linear(x, w, b)));
+                backend.release(w);
+                backend.release(b);
+            }));
+        }
         float[] gamma = r.normal(k, 1, 0.3);
         float[] beta = r.normal(k, 0, 0.3);
         tests.add(test("layerNorm", () -> {

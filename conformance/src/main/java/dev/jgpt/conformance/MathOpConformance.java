@@ -116,6 +116,23 @@ public abstract class MathOpConformance extends OpConformanceBase {
                 }
             }
         }
+        // the widths of small models (the nano sort model's 48, 144 and 192; multiples of 16), where a backend may
+        // take another path than for GPT-2's (a narrow weight kept transposed, say): N, K, M
+        for (int[] c : new int[][] {{5, 48, 144}, {17, 48, 48}, {64, 192, 48}, {1, 48, 192}, {6, 100, 64}}) {
+            for (DType type : new DType[] {null, DType.F32}) {
+                int n = c[0];
+                int k = c[1];
+                int m = c[2];
+                float[] x = r.uniform(n * k, -1, 1);
+                float[][] w = new float[1][];
+                In wIn = weightInput(r, type, m, k, w);
+                float[] b = r.uniform(m, -1, 1);
+                String label = "linear x" + s(n, k) + " · " + form(type) + s(m, k) + " + bias" + s(m)
+                        + " (small-model widths)";
+                tests.add(test(label, () -> check(label, Oracle.matmul(x, n, k, w[0], m, b, DType.F32),
+                        t -> backend.linear(t[0], t[1], t[2]), in(x, n, k), wIn, in(b, m))));
+            }
+        }
         return tests.stream();
     }
 

@@ -5,9 +5,14 @@ import static dev.jgpt.backend.vector.VectorMatmul.L;
 import dev.jgpt.api.AttentionBatch;
 import dev.jgpt.api.Gelu;
 import dev.jgpt.api.KvCache;
+import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
+import dev.jgpt.api.WeightData;
+import dev.jgpt.backend.array.ArrayTensor;
 import dev.jgpt.backend.array.Parallel;
 import dev.jgpt.backend.array.ParallelArrayBackend;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Vector API backend: heap {@code float[]} tensors ({@link dev.jgpt.backend.array.ArrayBackend} moves the data),
@@ -17,7 +22,8 @@ import dev.jgpt.backend.array.ParallelArrayBackend;
  *
  * <p>Its sums run in another order than the plain reference and use fused multiply-adds, so it agrees with the
  * float64 oracle to rounding (the conformance kit's tolerances). It is batch-invariant: a matmul computes every
- * output element by one fixed sequence of operations whatever the number of rows ({@link VectorMatmul}), and
+ * output element by one fixed sequence of operations whatever the number of rows ({@link VectorMatmul}, or
+ * {@link NarrowMatmul} for weights with few inputs: chosen by the weight's shape, never by the batch), and
  * attention computes each token's heads from that token's query and its own sequence's cache alone
  * ({@link VectorAttention}), so a sequence gets the same bits alone and in any batch. The row kernels see one row
  * (or one element) at a time, and their exp ({@link VectorRows#exp}) gives the same bits in a vector lane as in the
@@ -34,6 +40,8 @@ public final class VectorBackend extends ParallelArrayBackend {
      * instruction, so handing a small loop to the pool costs more than it saves.
      */
     static final long MIN_PARALLEL_WORK = 1L << 18;
+    /** The [in, out] copies of the weights {@link NarrowMatmul} computes with, by weight (identity). */
+    private final Map<Tensor, float[]> transposed = new ConcurrentHashMap<>();
 
     /** A backend on {@code -Djgpt.vector.threads} threads, or all available processors. */
     public VectorBackend() {
@@ -61,15 +69,51 @@ public final class VectorBackend extends ParallelArrayBackend {
         return addByRows(a, b, VectorRows::addRow);
     }
 
+    /** A weight [m, k] with few inputs also gets its [in, out] copy, for {@link NarrowMatmul}. */
     @Override
-    public Tensor matmul(Tensor x, Tensor w) {
-        return product(x, w, null, VectorMatmul.GROUP, VectorMatmul::product);
+    public Tensor weight(WeightData w) {
+        Tensor t = super.weight(w);
+        if (t.rank() == 2 && NarrowMatmul.fits(t.dim(0), t.dim(1))) {
+            transposed.put(t, NarrowMatmul.transpose(ArrayTensor.of(t).data, t.dim(0), t.dim(1)));
+        }
+        return t;
     }
 
-    /** The bias is added to each finished dot product: no second pass over the output. */
+    @Override
+    public void release(Tensor t) {
+        transposed.remove(t);
+        super.release(t);
+    }
+
+    @Override
+    public Tensor matmul(Tensor x, Tensor w) {
+        return linear(x, w, null);
+    }
+
+    /**
+     * The bias is added to each finished sum: no second pass over the output. Weights with few inputs go to
+     * {@link NarrowMatmul} (rows split over the threads), the rest to {@link VectorMatmul} (weight rows split).
+     */
     @Override
     public Tensor linear(Tensor x, Tensor w, Tensor bias) {
-        return product(x, w, bias, VectorMatmul.GROUP, VectorMatmul::product);
+        float[] wt = transposed.get(w);
+        if (wt == null) {
+            return product(x, w, bias, VectorMatmul.GROUP, VectorMatmul::product);
+        }
+        Shapes.requireMatmul("matmul", x, w);
+        int m = w.dim(0);
+        int k = w.dim(1);
+        if (bias != null) {
+            Shapes.require("linear bias", bias.shape(), m);
+        }
+        int rows = Shapes.rows(x.shape());
+        float[] a = ArrayTensor.of(x).data;
+        float[] b = bias == null ? null : ArrayTensor.of(bias).data;
+        float[] out = newArrayToOverwrite(rows * m);
+        int units = (rows + NarrowMatmul.TILE_ROWS - 1) / NarrowMatmul.TILE_ROWS;
+        parallel.forRange(units, 1, (long) rows * k * m, (u0, u1) -> NarrowMatmul.product(a, wt, b, out, k, m,
+                u0 * NarrowMatmul.TILE_ROWS, Math.min(rows, u1 * NarrowMatmul.TILE_ROWS)));
+        return new ArrayTensor(out, Shapes.withLast(x.shape(), m));
     }
 
     @Override
