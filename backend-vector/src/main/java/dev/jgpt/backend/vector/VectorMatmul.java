@@ -24,12 +24,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Two shapes of work</b>, both over groups of {@link #GROUP} weight rows, each group read from memory once for
  * all the rows of x:
  * <ul>
- *   <li>a decode step (1–3 rows, bound by memory): one row × 4 weight rows at a time, the four taken from the four
- *       quarters of the columns, so that the weights stream as four long sequential runs (they stay in cache for
- *       the next row of x);</li>
- *   <li>prefill and batches (bound by arithmetic): a register tile of {@link #TILE_ROWS} rows × 4 weight rows, 16
- *       accumulators, each loaded vector used four times, over chunks of weight rows that stay in L2 while blocks
- *       of {@link #ROW_BLOCK} rows of x pass over them; the rows below a whole tile as in a decode step.</li>
+ *   <li>decode steps and small batches (up to {@link #ROW_BLOCK} rows, bound by memory): groups of 4 weight rows
+ *       taken from the four quarters of the columns, so that the weights stream as four long sequential runs; each
+ *       group, while in L1, serves every row of x: register tiles of {@link #TILE_ROWS} rows × the 4 weight rows (16
+ *       accumulators, each loaded vector used four times), the rows below a whole tile one at a time;</li>
+ *   <li>prefill and larger batches (bound by arithmetic): the same register tiles over chunks of adjacent weight
+ *       rows that stay in L2 while blocks of {@link #ROW_BLOCK} rows of x pass over them.</li>
  * </ul>
  */
 final class VectorMatmul {
@@ -87,13 +87,25 @@ final class VectorMatmul {
     static void product(float[] x, float[] w, float[] bias, float[] out, int k, int m, int r0, int r1, int j0,
             int j1) {
         float[] acc = ACCUMULATORS.get();
-        if (r1 - r0 < TILE_ROWS) {
-            // a decode step: the four weight rows of a pass come from four quarters of the range, so that memory is
-            // read as four long sequential streams (four interleaved runs of one row each prefetch badly)
+        if (r1 - r0 <= ROW_BLOCK) {
+            // decode steps and small batches (bound by memory): the four weight rows of a group come from four
+            // quarters of the range, so that memory is read as four long sequential streams (groups of adjacent
+            // rows are four runs of one row each, which prefetch badly); each group serves every row of x while it
+            // is in L1, in register tiles of four rows and the rest one row at a time
             int q = (j1 - j0 + GROUP - 1) / GROUP;
+            int tiled = r0 + (r1 - r0) / TILE_ROWS * TILE_ROWS;
             for (int j = j0; j < j0 + q; j++) {
                 int count = Math.min(GROUP, (j1 - j + q - 1) / q);
-                for (int r = r0; r < r1; r++) {
+                int r = r0;
+                if (count == GROUP) {
+                    for (; r < tiled; r += TILE_ROWS) {
+                        tile(x, w, acc, k, r, j, q);
+                        for (int t = 0; t < TILE_ROWS; t++) {
+                            store(acc, t * GROUP * L, x, (r + t) * k, w, bias, out, k, (r + t) * m, j, q, GROUP);
+                        }
+                    }
+                }
+                for (; r < r1; r++) {
                     row(x, w, bias, out, k, m, r, j, q, count, acc);
                 }
             }
@@ -111,7 +123,7 @@ final class VectorMatmul {
                     int r = b0;
                     if (count == GROUP) {
                         for (; r < tiled; r += TILE_ROWS) {
-                            tile(x, w, acc, k, r, j);
+                            tile(x, w, acc, k, r, j, 1);
                             for (int t = 0; t < TILE_ROWS; t++) {
                                 store(acc, t * GROUP * L, x, (r + t) * k, w, bias, out, k, (r + t) * m, j, 1,
                                         GROUP);
@@ -157,20 +169,21 @@ final class VectorMatmul {
     }
 
     /**
-     * Step 1 of the recipe for the register tile of rows r … r + 3 × weight rows j … j + 3: 16 accumulators, 8 loads
+     * Step 1 of the recipe for the register tile of rows r … r + 3 × weight rows j, j + step, j + 2·step, j + 3·step:
+     * 16 accumulators, 8 loads
      * per 16 fmas, left in acc (row t's four at [4t·L, (4t + 4)·L)) for {@link #store} to sum. (With the sums inside,
      * the method passed C2's inlining node budget and the vectors were boxed: ten times slower.)
      */
-    private static void tile(float[] x, float[] w, float[] acc, int k, int r, int j) {
+    private static void tile(float[] x, float[] w, float[] acc, int k, int r, int j, int step) {
         int kv = k / L * L;
         int x0 = r * k;
         int x1 = x0 + k;
         int x2 = x1 + k;
         int x3 = x2 + k;
         int w0 = j * k;
-        int w1 = w0 + k;
-        int w2 = w1 + k;
-        int w3 = w2 + k;
+        int w1 = w0 + step * k;
+        int w2 = w1 + step * k;
+        int w3 = w2 + step * k;
         FloatVector s00 = FloatVector.zero(S);
         FloatVector s01 = s00;
         FloatVector s02 = s00;
