@@ -15,6 +15,8 @@ public final class GenerateOptions {
     TokenListener listener;
     EngineOptions engine;
     int[] stopTokens = new int[0];
+    java.util.List<String> stopStrings = java.util.List.of();
+    Tokenizer tokenizer;
 
     /** Tokens to generate per sequence (default 16). */
     public GenerateOptions maxNewTokens(int n) {
@@ -46,6 +48,16 @@ public final class GenerateOptions {
         return this;
     }
 
+    /**
+     * Texts that end a sequence once its decoded output contains one (the token that completes it is kept), found
+     * by {@code tokenizer}; empty strings are ignored.
+     */
+    public GenerateOptions stopStrings(Tokenizer tokenizer, String... stops) {
+        this.stopStrings = java.util.List.of(stops);
+        this.tokenizer = tokenizer;
+        return this;
+    }
+
     /** How the engine batches (default: every prompt in one batch, prefilled in one step). */
     public GenerateOptions engine(EngineOptions options) {
         this.engine = options;
@@ -54,7 +66,8 @@ public final class GenerateOptions {
 
     /** The engine request for one prompt under these options. */
     Request request(int[] prompt) {
-        return Request.greedy(prompt, maxNewTokens).withSampling(sampling).withStopTokens(stopTokens)
+        Request r = Request.greedy(prompt, maxNewTokens).withSampling(sampling).withStopTokens(stopTokens)
                 .withTopProbabilities(topProbabilities);
+        return stopStrings.isEmpty() ? r : r.withStopStrings(stopStrings, tokenizer);
     }
 }

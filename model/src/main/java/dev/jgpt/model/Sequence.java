@@ -14,6 +14,7 @@ public final class Sequence {
     private final long id;
     private final Request request;
     private final Sampler sampler;
+    private final StopStrings stops;
     private int[] tokens;
     private int length;
     /** Positions already in the KV cache. */
@@ -30,6 +31,7 @@ public final class Sequence {
         this.id = id;
         this.request = request;
         this.sampler = request.sampling().newSampler();
+        this.stops = new StopStrings(request.stopStrings(), request.tokenizer());
         this.tokens = Arrays.copyOf(request.prompt(), request.prompt().length + Math.max(1, request.maxNewTokens()));
         this.length = request.prompt().length;
     }
@@ -94,15 +96,11 @@ public final class Sequence {
         }
         tokens[length++] = next;
         steps.add(step);
-        if (!request.stopStrings().isEmpty()) {
-            String text = request.tokenizer().decode(generated());
-            for (String s : request.stopStrings()) {
-                if (!s.isEmpty() && text.contains(s)) {
-                    stopMatched = s;
-                    finish = FinishReason.STOP;
-                    return step;
-                }
-            }
+        String stop = stops.find(tokens, request.prompt().length, length);
+        if (stop != null) {
+            stopMatched = stop;
+            finish = FinishReason.STOP;
+            return step;
         }
         if (steps.size() >= request.maxNewTokens() || length > contextLimit) {
             finish = FinishReason.LENGTH;
