@@ -76,9 +76,16 @@ public final class Engine implements AutoCloseable {
         return s;
     }
 
-    /** Positions a sequence may occupy: its prompt plus its new tokens but the last (never fed back). */
     private int lifetime(Sequence s) {
-        return Math.min(config.nPositions, s.request().prompt().length + s.request().maxNewTokens() - 1);
+        return lifetime(s.request().prompt().length, s.request().maxNewTokens(), config.nPositions);
+    }
+
+    /**
+     * Positions a sequence may occupy in the KV cache over its life: its prompt plus its new tokens but the last
+     * (never fed back), at most the context; what admission reserves blocks for.
+     */
+    static int lifetime(int promptLength, int maxNewTokens, int context) {
+        return Math.min(context, promptLength + Math.max(1, maxNewTokens) - 1);
     }
 
     /** Ends a sequence now (waiting or running) and frees its blocks; a finished one is left as it is. */

@@ -73,8 +73,7 @@ public final class Generator {
         int bs = blockSize();
         int blocks = 0;
         for (int[] p : prompts) {
-            int positions = Math.min(gpt.config().nPositions, p.length + Math.max(1, maxNewTokens) - 1);
-            blocks += (positions + bs - 1) / bs;
+            blocks += (Engine.lifetime(p.length, maxNewTokens, gpt.config().nPositions) + bs - 1) / bs;
         }
         return Math.max(1, blocks);
     }
