@@ -1,11 +1,11 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.cli.explain.Explainer;
-import dev.jgpt.cli.explain.Style;
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.Sampling;
-import dev.jgpt.model.Walkthrough;
+import dev.jgpt.walkthrough.Walkthrough;
+import dev.jgpt.walkthrough.explain.Explainer;
+import dev.jgpt.walkthrough.explain.Style;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,13 +1,13 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.cli.viz.TracePlan;
-import dev.jgpt.cli.viz.VizData;
-import dev.jgpt.cli.viz.VizPage;
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.Sampling;
 import dev.jgpt.model.Tokenizer;
-import dev.jgpt.model.Walkthrough;
 import dev.jgpt.model.io.AtomicFiles;
+import dev.jgpt.walkthrough.Walkthrough;
+import dev.jgpt.walkthrough.viz.TracePlan;
+import dev.jgpt.walkthrough.viz.VizData;
+import dev.jgpt.walkthrough.viz.VizPage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
-package dev.jgpt.cli.explain;
+package dev.jgpt.walkthrough.explain;
 
-import dev.jgpt.model.TraceRecorder;
+import dev.jgpt.walkthrough.TraceRecorder;
 import java.util.Locale;
 
 /** Formatting of vectors and matrices: abbreviated, aligned, -inf shown as a masked dot. */

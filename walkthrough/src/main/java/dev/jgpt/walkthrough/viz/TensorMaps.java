@@ -1,8 +1,8 @@
-package dev.jgpt.cli.viz;
+package dev.jgpt.walkthrough.viz;
 
 import com.google.gson.stream.JsonWriter;
 import dev.jgpt.model.GptConfig;
-import dev.jgpt.model.TraceRecorder;
+import dev.jgpt.walkthrough.TraceRecorder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,10 @@
-package dev.jgpt.model.io;
+package dev.jgpt.walkthrough;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.jgpt.model.GptConfig;
-import dev.jgpt.model.TraceRecorder;
+import dev.jgpt.model.io.AtomicFiles;
+import dev.jgpt.model.io.LlmVizJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

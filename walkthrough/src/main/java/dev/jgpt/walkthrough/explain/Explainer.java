@@ -1,10 +1,10 @@
-package dev.jgpt.cli.explain;
+package dev.jgpt.walkthrough.explain;
 
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.Tokenizer;
-import dev.jgpt.model.TraceRecorder;
-import dev.jgpt.model.Walkthrough;
 import dev.jgpt.model.Words;
+import dev.jgpt.walkthrough.TraceRecorder;
+import dev.jgpt.walkthrough.Walkthrough;
 import java.io.PrintWriter;
 import java.util.Locale;
 

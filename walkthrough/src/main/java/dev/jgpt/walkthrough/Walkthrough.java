@@ -1,6 +1,13 @@
-package dev.jgpt.model;
+package dev.jgpt.walkthrough;
 
 import dev.jgpt.api.Tensor;
+import dev.jgpt.model.Gpt;
+import dev.jgpt.model.GptConfig;
+import dev.jgpt.model.InvalidInputException;
+import dev.jgpt.model.PromptFit;
+import dev.jgpt.model.Sampler;
+import dev.jgpt.model.Sampling;
+import dev.jgpt.model.Trace;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -64,11 +71,11 @@ public final class Walkthrough {
     /**
      * Runs {@code maxNewTokens} steps.
      *
-     * @throws InvalidInputException for prompts the model cannot take (as {@link Generator} checks them)
+     * @throws InvalidInputException for prompts the model cannot take (as generation checks them: {@link PromptFit})
      */
     public static Walkthrough run(Gpt gpt, int[] prompt, int maxNewTokens, Sampling sampling, StepFilter traced) {
         GptConfig c = gpt.config();
-        Generator.validate(new int[][] {prompt}, maxNewTokens, c);
+        PromptFit.check(prompt, maxNewTokens, c);
         Sampler sampler = sampling.newSampler();
         List<StepTrace> steps = new ArrayList<>();
         int[] seq = prompt.clone();

@@ -1,10 +1,10 @@
-package dev.jgpt.cli.viz;
+package dev.jgpt.walkthrough.viz;
 
 import com.google.gson.stream.JsonWriter;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.Tokenizer;
-import dev.jgpt.model.TraceRecorder;
-import dev.jgpt.model.Walkthrough;
+import dev.jgpt.walkthrough.TraceRecorder;
+import dev.jgpt.walkthrough.Walkthrough;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -1,7 +1,8 @@
-package dev.jgpt.model;
+package dev.jgpt.walkthrough;
 
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.TensorBackend;
+import dev.jgpt.model.Trace;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
