@@ -43,12 +43,12 @@ final class ExplainCommand implements Callable<Integer> {
     public Integer call() {
         try (Gpt gpt = options.load()) {
             WalkthroughPrompt.Resolved p = prompt.resolve(gpt);
-            if (step < 0 || step >= p.newTokens) {
-                throw new InvalidInputException("--step must lie in 0.." + (p.newTokens - 1) + ", got " + step);
+            if (step < 0 || step >= p.newTokens()) {
+                throw new InvalidInputException("--step must lie in 0.." + (p.newTokens() - 1) + ", got " + step);
             }
-            Walkthrough run = Walkthrough.run(gpt, p.ids, p.newTokens, Sampling.greedy(), s -> s == step);
+            Walkthrough run = Walkthrough.run(gpt, p.ids(), p.newTokens(), Sampling.greedy(), s -> s == step);
             boolean useColor = color == Color.always || (color == Color.auto && Style.autoDetect());
-            new Explainer(run, p.tokenizer, spec.commandLine().getOut(), new Style(useColor)).explain(step);
+            new Explainer(run, p.tokenizer(), spec.commandLine().getOut(), new Style(useColor)).explain(step);
         }
         return ExitCodes.OK;
     }

@@ -44,9 +44,9 @@ final class VizCommand implements Callable<Integer> {
         IoErrors.checkFileTarget(out); // a folder, device or FIFO is refused before the work
         try (Gpt gpt = options.load()) {
             WalkthroughPrompt.Resolved resolved = walkthroughPrompt.resolve(gpt);
-            Tokenizer tokenizer = resolved.tokenizer;
-            int[] prompt = resolved.ids;
-            int n = resolved.newTokens;
+            Tokenizer tokenizer = resolved.tokenizer();
+            int[] prompt = resolved.ids();
+            int n = resolved.newTokens();
             String sequence = walkthroughPrompt.sequence;
             TracePlan plan = TracePlan.of(gpt.config(), prompt.length, n, TracePlan.DEFAULT_BUDGET);
             Walkthrough run = Walkthrough.run(gpt, prompt, n, Sampling.greedy(), plan::traced);

@@ -20,16 +20,7 @@ final class WalkthroughPrompt {
     Integer maxNewTokens;
 
     /** What the model will be walked through with. */
-    static final class Resolved {
-        final Tokenizer tokenizer;
-        final int[] ids;
-        final int newTokens;
-
-        Resolved(Tokenizer tokenizer, int[] ids, int newTokens) {
-            this.tokenizer = tokenizer;
-            this.ids = ids;
-            this.newTokens = newTokens;
-        }
+    record Resolved(Tokenizer tokenizer, int[] ids, int newTokens) {
     }
 
     /** Tokenises the prompt for {@code gpt} and decides how many tokens to generate (at least one). */

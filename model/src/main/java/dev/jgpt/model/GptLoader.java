@@ -113,7 +113,7 @@ final class GptLoader {
                 t[o * in + i] = stored[i * out + o];
             }
         }
-        return adopt(WeightData.of(entry.name, t, out, in));
+        return adopt(WeightData.of(entry.name(), t, out, in));
     }
 
     private Tensor optional(String name, int... shape) {
@@ -122,21 +122,21 @@ final class GptLoader {
     }
 
     private Tensor load(SafetensorsFile.Entry entry, int... shape) {
-        return adopt(WeightData.of(entry.name, finite(entry, shape), shape));
+        return adopt(WeightData.of(entry.name(), finite(entry, shape), shape));
     }
 
     /** The tensor's elements as float32, after checking its shape and that every element is finite. */
     private float[] finite(SafetensorsFile.Entry entry, int... shape) {
-        if (!Arrays.equals(entry.shape, shape)) {
-            throw new ModelLoadException(file.path() + ": tensor '" + entry.name + "' has shape "
-                    + Arrays.toString(entry.shape) + " but the config needs " + Arrays.toString(shape));
+        if (!Arrays.equals(entry.shape(), shape)) {
+            throw new ModelLoadException(file.path() + ": tensor '" + entry.name() + "' has shape "
+                    + Arrays.toString(entry.shape()) + " but the config needs " + Arrays.toString(shape));
         }
         java.nio.FloatBuffer data = file.floats(entry);
         float[] out = new float[data.remaining()];
         data.duplicate().get(out);
         for (int i = 0; i < out.length; i++) {
             if (!Float.isFinite(out[i])) {
-                throw new ModelLoadException(file.path() + ": tensor '" + entry.name + "' holds " + out[i]
+                throw new ModelLoadException(file.path() + ": tensor '" + entry.name() + "' holds " + out[i]
                         + " at flat index " + i + "; weights must be finite numbers");
             }
         }

@@ -31,7 +31,7 @@ public final class TraceFile {
         config.addProperty("B", batch);
         root.add("config", config);
         for (Map.Entry<String, TraceRecorder.Recorded> e : trace.tensors().entrySet()) {
-            root.add(e.getKey(), LlmVizJson.encode(e.getValue().shape, e.getValue().data));
+            root.add(e.getKey(), LlmVizJson.encode(e.getValue().shape(), e.getValue().data()));
         }
         String json = new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(root);
         AtomicFiles.write(file, out -> out.write(json.getBytes(StandardCharsets.UTF_8)));

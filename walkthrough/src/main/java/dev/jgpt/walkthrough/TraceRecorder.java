@@ -10,14 +10,7 @@ import java.util.Map;
 /** A {@link Trace} that copies every intermediate to the host, in the order the model produced them. */
 public final class TraceRecorder implements Trace {
     /** One recorded intermediate: its shape and row-major data. */
-    public static final class Recorded {
-        public final int[] shape;
-        public final float[] data;
-
-        Recorded(int[] shape, float[] data) {
-            this.shape = shape;
-            this.data = data;
-        }
+    public record Recorded(int[] shape, float[] data) {
     }
 
     private final TensorBackend backend;

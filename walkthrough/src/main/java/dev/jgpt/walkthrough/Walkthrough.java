@@ -19,26 +19,16 @@ import java.util.List;
  * the last position's logits, the probabilities the token was drawn from, and the chosen token.
  */
 public final class Walkthrough {
-    /** One generation step. */
-    public static final class StepTrace {
-        /** The ids fed to the model at this step. */
-        public final int[] input;
-        /** Every traced intermediate of this step's forward pass, or null when the step was not traced. */
-        public final TraceRecorder trace;
-        /** Logits [V] of the last position. */
-        public final float[] logits;
-        /** softmax(logits / temperature). */
-        public final double[] probabilities;
-        /** The chosen token. */
-        public final int chosen;
-
-        StepTrace(int[] input, TraceRecorder trace, float[] logits, double[] probabilities, int chosen) {
-            this.input = input;
-            this.trace = trace;
-            this.logits = logits;
-            this.probabilities = probabilities;
-            this.chosen = chosen;
-        }
+    /**
+     * One generation step.
+     *
+     * @param input         the ids fed to the model at this step
+     * @param trace         every traced intermediate of this step's forward pass, or null when the step was not traced
+     * @param logits        logits [V] of the last position
+     * @param probabilities softmax(logits / temperature)
+     * @param chosen        the chosen token
+     */
+    public record StepTrace(int[] input, TraceRecorder trace, float[] logits, double[] probabilities, int chosen) {
     }
 
     /** Which steps keep their full trace. */
@@ -63,7 +53,7 @@ public final class Walkthrough {
     public int[] tokens() {
         int[] all = Arrays.copyOf(prompt, prompt.length + steps.size());
         for (int i = 0; i < steps.size(); i++) {
-            all[prompt.length + i] = steps.get(i).chosen;
+            all[prompt.length + i] = steps.get(i).chosen();
         }
         return all;
     }

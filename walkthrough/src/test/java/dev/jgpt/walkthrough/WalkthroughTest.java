@@ -52,18 +52,18 @@ class WalkthroughTest {
             assertEquals(6, w.steps.size());
             for (int s = 0; s < w.steps.size(); s++) {
                 Walkthrough.StepTrace st = w.steps.get(s);
-                assertEquals(PROMPT.length + s, st.input.length, "step " + s + " feeds the sequence so far");
-                assertEquals(Sampler.argmax(st.logits), st.chosen, "greedy: the largest logit, step " + s);
-                assertEquals(1.0, Arrays.stream(st.probabilities).sum(), 1e-9, "step " + s);
+                assertEquals(PROMPT.length + s, st.input().length, "step " + s + " feeds the sequence so far");
+                assertEquals(Sampler.argmax(st.logits()), st.chosen(), "greedy: the largest logit, step " + s);
+                assertEquals(1.0, Arrays.stream(st.probabilities()).sum(), 1e-9, "step " + s);
                 if (s == 2) {
-                    assertNotNull(st.trace);
+                    assertNotNull(st.trace());
                 } else {
-                    assertNull(st.trace, "step " + s + " was not asked for");
+                    assertNull(st.trace(), "step " + s + " was not asked for");
                 }
             }
-            TraceRecorder tr = w.steps.get(2).trace;
-            assertArrayEquals(new int[] {1, 3, 8, 8}, tr.get("h2.attSm").shape, "[B, nHead, T, T] at T = 8");
-            assertArrayEquals(new int[] {1, 8, 48}, tr.get("tok_emb").shape);
+            TraceRecorder tr = w.steps.get(2).trace();
+            assertArrayEquals(new int[] {1, 3, 8, 8}, tr.get("h2.attSm").shape(), "[B, nHead, T, T] at T = 8");
+            assertArrayEquals(new int[] {1, 8, 48}, tr.get("tok_emb").shape());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tr.get("h9.ln1"));
             assertTrue(e.getMessage().contains("h9.ln1"), e.getMessage());
         }

@@ -40,7 +40,7 @@ public record Report(GptPreset preset, BackendBench.Plan plan, Bandwidth.Result 
                 System.getProperty("java.vm.name")));
         s.append(String.format(Locale.ROOT,
                 "memory read bandwidth: %.2f GB/s (best of %d passes over %.1f GiB on %d threads; all: %s)%n",
-                bw.best() / 1e9, bw.passes.length, bw.bufferBytes / (double) (1L << 30), bw.threads,
+                bw.best() / 1e9, bw.passes().length, bw.bufferBytes() / (double) (1L << 30), bw.threads(),
                 passesText(bw)));
         s.append(String.format(Locale.ROOT,
                 "%s decode reads %.1f MB of weights per token -> decode limit %.1f tokens/s%n", preset.label(),
@@ -57,10 +57,10 @@ public record Report(GptPreset preset, BackendBench.Plan plan, Bandwidth.Result 
             }
             s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %s | %s | %s | %.2f |%n", r.backend,
                     stats(r.sortsPerSecond, 0), stats(r.prefillTokensPerSecond, 1),
-                    stats(r.decodeTokensPerSecond, 2), r.decodeTokensPerSecond.median / limit,
+                    stats(r.decodeTokensPerSecond, 2), r.decodeTokensPerSecond.median() / limit,
                     stats(r.concurrentDecode.get(1), 1), stats(r.concurrentDecode.get(4), 1),
                     stats(r.concurrentDecode.get(16), 1),
-                    r.concurrentDecode.get(16).median / r.concurrentDecode.get(1).median));
+                    r.concurrentDecode.get(16).median() / r.concurrentDecode.get(1).median()));
         }
         return s.toString().stripTrailing();
     }
@@ -77,10 +77,10 @@ public record Report(GptPreset preset, BackendBench.Plan plan, Bandwidth.Result 
         o.add("machine", machine);
         JsonObject b = new JsonObject();
         b.addProperty("best_bytes_per_second", bw.best());
-        b.addProperty("buffer_bytes", bw.bufferBytes);
-        b.addProperty("threads", bw.threads);
+        b.addProperty("buffer_bytes", bw.bufferBytes());
+        b.addProperty("threads", bw.threads());
         JsonArray passes = new JsonArray();
-        for (double v : bw.passes) {
+        for (double v : bw.passes()) {
             passes.add(v);
         }
         b.add("passes_bytes_per_second", passes);
@@ -102,7 +102,7 @@ public record Report(GptPreset preset, BackendBench.Plan plan, Bandwidth.Result 
                 e.add("sorts_per_second", stats(r.sortsPerSecond));
                 e.add("prefill_tokens_per_second", stats(r.prefillTokensPerSecond));
                 e.add("decode_tokens_per_second", stats(r.decodeTokensPerSecond));
-                e.addProperty("decode_fraction_of_limit", r.decodeTokensPerSecond.median / limit);
+                e.addProperty("decode_fraction_of_limit", r.decodeTokensPerSecond.median() / limit);
                 JsonObject together = new JsonObject();
                 r.concurrentDecode.forEach((n, st) -> together.add(Integer.toString(n), stats(st)));
                 e.add("concurrent_decode_tokens_per_second", together);
@@ -116,7 +116,7 @@ public record Report(GptPreset preset, BackendBench.Plan plan, Bandwidth.Result 
 
     private static String passesText(Bandwidth.Result bw) {
         StringBuilder s = new StringBuilder();
-        for (double v : bw.passes) {
+        for (double v : bw.passes()) {
             s.append(s.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", v / 1e9));
         }
         return s.toString();
@@ -124,14 +124,14 @@ public record Report(GptPreset preset, BackendBench.Plan plan, Bandwidth.Result 
 
     private static String stats(Stats st, int decimals) {
         String f = "%,." + decimals + "f";
-        return String.format(Locale.ROOT, f + " [" + f + "-" + f + "]", st.median, st.min, st.max);
+        return String.format(Locale.ROOT, f + " [" + f + "-" + f + "]", st.median(), st.min(), st.max());
     }
 
     private static JsonObject stats(Stats s) {
         JsonObject o = new JsonObject();
-        o.addProperty("median", s.median);
-        o.addProperty("min", s.min);
-        o.addProperty("max", s.max);
+        o.addProperty("median", s.median());
+        o.addProperty("min", s.min());
+        o.addProperty("max", s.max());
         return o;
     }
 

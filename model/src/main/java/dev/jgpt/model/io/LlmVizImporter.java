@@ -42,12 +42,12 @@ public final class LlmVizImporter {
             String name = e.getKey().startsWith("transformer.") ? e.getKey().substring("transformer.".length())
                     : e.getKey();
             LlmVizJson.Entry t = e.getValue();
-            if (name.endsWith(".attn.bias") && t.shape.length == 4) {
+            if (name.endsWith(".attn.bias") && t.shape().length == 4) {
                 continue; // the causal-mask buffer, not a parameter
             }
-            boolean linear = isLinear(name) && t.shape.length == 2;
-            converted.put(name, linear ? new LlmVizJson.Entry(new int[] {t.shape[1], t.shape[0]},
-                    transpose(t.data, t.shape[0], t.shape[1])) : t);
+            boolean linear = isLinear(name) && t.shape().length == 2;
+            converted.put(name, linear ? new LlmVizJson.Entry(new int[] {t.shape()[1], t.shape()[0]},
+                    transpose(t.data(), t.shape()[0], t.shape()[1])) : t);
         }
         Gpt2Layout.validate(json, config, converted); // refused before anything is written
         ModelWriter.write(out, config, converted, "F32", "");
