@@ -121,7 +121,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         try (Gpt gpt = options.load()) {
             boolean needsText = !byIds || format != Format.ids;
-            Tokenizer tokenizer = needsText ? Tokenizer.forModel(gpt.config()) : null;
+            Tokenizer tokenizer = needsText ? gpt.tokenizer() : null;
             if (!byIds) {
                 for (String t : texts) {
                     ids.add(tokenizer.encode(t));

@@ -124,6 +124,11 @@ class BadInputTest {
                     broken("absurd", d -> write(d.resolve("config.json"),
                             cfg.replace("\"n_embd\": 48", "\"n_embd\": 4800000000")))
                             .toString()),
+            bad("tokenizer declaration contradicting vocab_size", 4, "vocab_size 3", "sort", "CBABBC", "--model",
+                    broken("tokenizer", d -> {
+                        write(d.resolve("vocab.json"), "{}");
+                        write(d.resolve("merges.txt"), "");
+                    }).toString()),
             bad("missing model.safetensors", 4, "model.safetensors", "sort", "CBABBC", "--model",
                     broken("noweights", d -> d.resolve("model.safetensors").toFile().delete()).toString()),
             bad("truncated file", 4, "outside the data section", "sort", "CBABBC", "--model",
@@ -184,6 +189,6 @@ class BadInputTest {
 
     @org.junit.jupiter.api.Test
     void thereAreAtLeastTwentyClasses() {
-        assertEquals(30, cases().count());
+        assertEquals(31, cases().count());
     }
 }

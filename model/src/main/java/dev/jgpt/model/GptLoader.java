@@ -38,6 +38,7 @@ final class GptLoader {
                     + "config.json and model.safetensors");
         }
         GptConfig c = GptConfig.read(dir.resolve("config.json"));
+        TokenizerChoice tokenizer = TokenizerChoice.of(dir, c); // a contradicting declaration is refused first
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
             String unused = Gpt2Layout.firstUnused(f.entries().keySet(), c);
             if (unused != null) {
@@ -45,7 +46,7 @@ final class GptLoader {
             }
             GptLoader r = new GptLoader(f, backend);
             try {
-                return r.build(c);
+                return r.build(c, tokenizer);
             } catch (RuntimeException e) {
                 r.loaded.forEach(backend::release);
                 throw e;
@@ -53,7 +54,7 @@ final class GptLoader {
         }
     }
 
-    private Gpt build(GptConfig c) {
+    private Gpt build(GptConfig c, TokenizerChoice tokenizer) {
         int e = c.nEmbd;
         Embedding embedding = new Embedding(required("wte.weight", c.vocabSize, e),
                 required("wpe.weight", c.nPositions, e));
@@ -82,7 +83,7 @@ final class GptLoader {
             throw new ModelLoadException(file.path() + ": config says tie_word_embeddings=false but there is no "
                     + "lm_head.weight");
         }
-        return new Gpt(c, backend, embedding, blocks, new LmHead(lnF, headWeight), loaded);
+        return new Gpt(c, tokenizer, backend, embedding, blocks, new LmHead(lnF, headWeight), loaded);
     }
 
     private SafetensorsFile.Entry find(String name) {

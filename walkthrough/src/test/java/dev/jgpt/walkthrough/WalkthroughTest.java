@@ -95,7 +95,7 @@ class WalkthroughTest {
     @Test
     void explainerAndPageShowTheRun() {
         try (TensorBackend backend = new ReferenceBackend(); Gpt gpt = sortModel(backend)) {
-            Tokenizer tokenizer = Tokenizer.forModel(gpt.config());
+            Tokenizer tokenizer = gpt.tokenizer();
             TracePlan plan = TracePlan.of(gpt.config(), PROMPT.length, PROMPT.length, TracePlan.DEFAULT_BUDGET);
             Walkthrough w = run(gpt, plan::traced);
             StringWriter text = new StringWriter();

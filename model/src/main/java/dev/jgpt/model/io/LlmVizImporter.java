@@ -5,6 +5,8 @@ import dev.jgpt.api.Gelu;
 import dev.jgpt.model.Gpt2Layout;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.ModelLoadException;
+import dev.jgpt.model.SortVocabulary;
+import dev.jgpt.model.TokenizerChoice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,6 +38,10 @@ public final class LlmVizImporter {
                 throw e;
             }
             throw new ModelLoadException(json + ": config needs n_layer, n_head, n_embd, vocab_size, block_size");
+        }
+        // llm-viz's JSON names no tokenizer: its one model is the sort demo, whose 3 tokens are the letters A, B, C
+        if (config.vocabSize == SortVocabulary.SIZE) {
+            config = config.withTokenizerClass(TokenizerChoice.SORT_CLASS);
         }
         Map<String, LlmVizJson.Entry> converted = new LinkedHashMap<>();
         for (Map.Entry<String, LlmVizJson.Entry> e : src.tensors().entrySet()) {
