@@ -1,20 +1,9 @@
-package dev.jgpt.cli.bench;
+package dev.jgpt.bench.e2e;
 
 import java.util.Arrays;
 
 /** Median, min and max of repeated measurements. */
-public final class Stats {
-    public final double median;
-    public final double min;
-    public final double max;
-    public final int n;
-
-    private Stats(double median, double min, double max, int n) {
-        this.median = median;
-        this.min = min;
-        this.max = max;
-        this.n = n;
-    }
+public record Stats(double median, double min, double max, int n) {
 
     public static Stats of(double[] values) {
         double[] v = values.clone();

@@ -1,10 +1,10 @@
-package dev.jgpt.cli.explain;
+package dev.jgpt.walkthrough.explain;
 
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.Tokenizer;
-import dev.jgpt.model.TraceRecorder;
-import dev.jgpt.model.Walkthrough;
 import dev.jgpt.model.Words;
+import dev.jgpt.walkthrough.TraceRecorder;
+import dev.jgpt.walkthrough.Walkthrough;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -30,9 +30,9 @@ public final class Explainer {
     /** Prints every section for generation step {@code step}, then the loop, ending with the generated text. */
     public void explain(int step) {
         Walkthrough.StepTrace s = run.steps.get(step);
-        TraceRecorder tr = s.trace;
+        TraceRecorder tr = s.trace();
         GptConfig c = run.config;
-        int t = s.input.length;
+        int t = s.input().length;
         int first = Math.max(0, t - MAX_ROWS);
         String more = first > 0 ? " (the last " + MAX_ROWS + " of " + t + " positions)" : "";
 
@@ -40,7 +40,7 @@ public final class Explainer {
                 + ". Step " + step + " feeds " + t + " tokens; every step appends the token it chose and runs again.");
         StringBuilder ids = new StringBuilder();
         for (int i = 0; i < t; i++) {
-            ids.append(i == 0 ? "  " : "  ").append(label(s.input[i])).append("→").append(s.input[i]);
+            ids.append(i == 0 ? "  " : "  ").append(label(s.input()[i])).append("→").append(s.input()[i]);
         }
         out.println(ids);
 
@@ -50,7 +50,7 @@ public final class Explainer {
         out.println(style.dim(String.format(Locale.ROOT, "  %-" + firstColumn() + "s %-38s %-38s %s", "pos tok",
                 "tok_emb", "pos_emb", "x")));
         for (int i = first; i < t; i++) {
-            row(String.format(Locale.ROOT, "%3d %s", i, fit(label(s.input[i]), labelWidth())),
+            row(String.format(Locale.ROOT, "%3d %s", i, fit(label(s.input()[i]), labelWidth())),
                     Numbers.vector(tr.get("tok_emb"), i, 4), Numbers.vector(tr.get("pos_emb"), i, 4),
                     Numbers.vector(tr.get("x"), i, 4));
         }
@@ -113,8 +113,8 @@ public final class Explainer {
         for (int i = 0; i < run.steps.size(); i++) {
             Walkthrough.StepTrace st = run.steps.get(i);
             String line = String.format(Locale.ROOT, "  step %d: %s → %s (p = %.3f)", i,
-                    text(st.input, Math.max(0, st.input.length - 16)), label(st.chosen),
-                    st.probabilities[st.chosen]);
+                    text(st.input(), Math.max(0, st.input().length - 16)), label(st.chosen()),
+                    st.probabilities()[st.chosen()]);
             out.println(i == step ? style.chosen(line) : line);
         }
         int[] all = run.tokens();
@@ -123,17 +123,17 @@ public final class Explainer {
     }
 
     private void printTop(Walkthrough.StepTrace s) {
-        Integer[] order = new Integer[s.logits.length];
+        Integer[] order = new Integer[s.logits().length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, (x, y) -> Double.compare(s.probabilities[y], s.probabilities[x]));
+        java.util.Arrays.sort(order, (x, y) -> Double.compare(s.probabilities()[y], s.probabilities()[x]));
         out.println(style.dim(String.format(Locale.ROOT, "  %-10s %10s %14s", "token", "logit", "probability")));
         for (int k = 0; k < Math.min(5, order.length); k++) {
             int id = order[k];
-            String line = String.format(Locale.ROOT, "  %-10s %10s %14s", fit(label(id), 10), Numbers.num(s.logits[id]),
-                    String.format(Locale.ROOT, "%.4f", s.probabilities[id]));
-            out.println(id == s.chosen ? style.chosen(line + "   ← chosen") : line);
+            String line = String.format(Locale.ROOT, "  %-10s %10s %14s", fit(label(id), 10),
+                    Numbers.num(s.logits()[id]), String.format(Locale.ROOT, "%.4f", s.probabilities()[id]));
+            out.println(id == s.chosen() ? style.chosen(line + "   ← chosen") : line);
         }
     }
 
@@ -143,11 +143,11 @@ public final class Explainer {
             header.append(Numbers.pad(Integer.toString(j), 7));
         }
         out.println(style.dim(header.toString()));
-        int tk = m.shape[3];
+        int tk = m.shape()[3];
         for (int i = first; i < t; i++) {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %3d  ", i));
             for (int j = first; j < t; j++) {
-                float v = m.data[i * tk + j]; // head 0 of batch 0
+                float v = m.data()[i * tk + j]; // head 0 of batch 0
                 String cell = Numbers.pad(Numbers.num(v), 7);
                 sb.append(v == Float.NEGATIVE_INFINITY ? style.dim(cell) : style.value(cell));
             }

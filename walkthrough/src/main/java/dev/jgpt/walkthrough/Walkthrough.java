@@ -1,6 +1,13 @@
-package dev.jgpt.model;
+package dev.jgpt.walkthrough;
 
 import dev.jgpt.api.Tensor;
+import dev.jgpt.model.Gpt;
+import dev.jgpt.model.GptConfig;
+import dev.jgpt.model.InvalidInputException;
+import dev.jgpt.model.PromptFit;
+import dev.jgpt.model.Sampler;
+import dev.jgpt.model.Sampling;
+import dev.jgpt.model.Trace;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -12,26 +19,16 @@ import java.util.List;
  * the last position's logits, the probabilities the token was drawn from, and the chosen token.
  */
 public final class Walkthrough {
-    /** One generation step. */
-    public static final class StepTrace {
-        /** The ids fed to the model at this step. */
-        public final int[] input;
-        /** Every traced intermediate of this step's forward pass, or null when the step was not traced. */
-        public final TraceRecorder trace;
-        /** Logits [V] of the last position. */
-        public final float[] logits;
-        /** softmax(logits / temperature). */
-        public final double[] probabilities;
-        /** The chosen token. */
-        public final int chosen;
-
-        StepTrace(int[] input, TraceRecorder trace, float[] logits, double[] probabilities, int chosen) {
-            this.input = input;
-            this.trace = trace;
-            this.logits = logits;
-            this.probabilities = probabilities;
-            this.chosen = chosen;
-        }
+    /**
+     * One generation step.
+     *
+     * @param input         the ids fed to the model at this step
+     * @param trace         every traced intermediate of this step's forward pass, or null when the step was not traced
+     * @param logits        logits [V] of the last position
+     * @param probabilities softmax(logits / temperature)
+     * @param chosen        the chosen token
+     */
+    public record StepTrace(int[] input, TraceRecorder trace, float[] logits, double[] probabilities, int chosen) {
     }
 
     /** Which steps keep their full trace. */
@@ -56,7 +53,7 @@ public final class Walkthrough {
     public int[] tokens() {
         int[] all = Arrays.copyOf(prompt, prompt.length + steps.size());
         for (int i = 0; i < steps.size(); i++) {
-            all[prompt.length + i] = steps.get(i).chosen;
+            all[prompt.length + i] = steps.get(i).chosen();
         }
         return all;
     }
@@ -64,11 +61,11 @@ public final class Walkthrough {
     /**
      * Runs {@code maxNewTokens} steps.
      *
-     * @throws InvalidInputException for prompts the model cannot take (as {@link Generator} checks them)
+     * @throws InvalidInputException for prompts the model cannot take (as generation checks them: {@link PromptFit})
      */
     public static Walkthrough run(Gpt gpt, int[] prompt, int maxNewTokens, Sampling sampling, StepFilter traced) {
         GptConfig c = gpt.config();
-        Generator.validate(new int[][] {prompt}, maxNewTokens, c);
+        PromptFit.check(prompt, maxNewTokens, c);
         Sampler sampler = sampling.newSampler();
         List<StepTrace> steps = new ArrayList<>();
         int[] seq = prompt.clone();

@@ -1,4 +1,4 @@
-package dev.jgpt.cli.bench;
+package dev.jgpt.bench.e2e;
 
 import dev.jgpt.api.AttentionBatch;
 import dev.jgpt.api.KvCache;

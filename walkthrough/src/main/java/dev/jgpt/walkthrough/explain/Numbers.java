@@ -1,6 +1,6 @@
-package dev.jgpt.cli.explain;
+package dev.jgpt.walkthrough.explain;
 
-import dev.jgpt.model.TraceRecorder;
+import dev.jgpt.walkthrough.TraceRecorder;
 import java.util.Locale;
 
 /** Formatting of vectors and matrices: abbreviated, aligned, -inf shown as a masked dot. */
@@ -25,11 +25,11 @@ final class Numbers {
 
     /** The first {@code head} values of row {@code row}, then "… (C)" when there are more. */
     static String vector(TraceRecorder.Recorded t, int row, int head) {
-        int c = t.shape[t.shape.length - 1];
+        int c = t.shape()[t.shape().length - 1];
         int n = Math.min(head, c);
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < n; i++) {
-            sb.append(i == 0 ? "" : " ").append(pad(num(t.data[row * c + i]), 6));
+            sb.append(i == 0 ? "" : " ").append(pad(num(t.data()[row * c + i]), 6));
         }
         sb.append(n < c ? " … (" + c + ")]" : "]");
         return sb.toString();
@@ -37,15 +37,15 @@ final class Numbers {
 
     /** Mean and biased variance of a row. */
     static double[] meanVariance(TraceRecorder.Recorded t, int row) {
-        int c = t.shape[t.shape.length - 1];
+        int c = t.shape()[t.shape().length - 1];
         double mean = 0;
         for (int i = 0; i < c; i++) {
-            mean += t.data[row * c + i];
+            mean += t.data()[row * c + i];
         }
         mean /= c;
         double var = 0;
         for (int i = 0; i < c; i++) {
-            double d = t.data[row * c + i] - mean;
+            double d = t.data()[row * c + i] - mean;
             var += d * d;
         }
         return new double[] {mean, var / c};
@@ -53,10 +53,10 @@ final class Numbers {
 
     /** Euclidean norm of a row. */
     static double norm(TraceRecorder.Recorded t, int row) {
-        int c = t.shape[t.shape.length - 1];
+        int c = t.shape()[t.shape().length - 1];
         double s = 0;
         for (int i = 0; i < c; i++) {
-            s += (double) t.data[row * c + i] * t.data[row * c + i];
+            s += (double) t.data()[row * c + i] * t.data()[row * c + i];
         }
         return Math.sqrt(s);
     }

@@ -1,4 +1,4 @@
-package dev.jgpt.cli.viz;
+package dev.jgpt.walkthrough.viz;
 
 import dev.jgpt.model.GptConfig;
 

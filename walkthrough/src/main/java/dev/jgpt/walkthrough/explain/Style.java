@@ -1,4 +1,4 @@
-package dev.jgpt.cli.explain;
+package dev.jgpt.walkthrough.explain;
 
 /** ANSI colour when the terminal supports it, plain text when piped. */
 public final class Style {

@@ -1,4 +1,4 @@
-package dev.jgpt.cli.viz;
+package dev.jgpt.walkthrough.viz;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +12,7 @@ import java.util.Map;
  * external files.
  */
 public final class VizPage {
-    private static final String DIR = "/dev/jgpt/cli/viz/";
+    private static final String DIR = "/dev/jgpt/walkthrough/viz/";
 
     private VizPage() {
     }

@@ -1,4 +1,4 @@
-package dev.jgpt.cli.bench;
+package dev.jgpt.bench.e2e;
 
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
@@ -18,17 +18,7 @@ public final class Bandwidth {
     }
 
     /** The result: best and all passes, in bytes per second. */
-    public static final class Result {
-        public final long bufferBytes;
-        public final int threads;
-        public final double[] passes;
-
-        Result(long bufferBytes, int threads, double[] passes) {
-            this.bufferBytes = bufferBytes;
-            this.threads = threads;
-            this.passes = passes;
-        }
-
+    public record Result(long bufferBytes, int threads, double[] passes) {
         public double best() {
             return Arrays.stream(passes).max().orElse(0);
         }

@@ -1,10 +1,10 @@
-package dev.jgpt.cli.viz;
+package dev.jgpt.walkthrough.viz;
 
 import com.google.gson.stream.JsonWriter;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.Tokenizer;
-import dev.jgpt.model.TraceRecorder;
-import dev.jgpt.model.Walkthrough;
+import dev.jgpt.walkthrough.TraceRecorder;
+import dev.jgpt.walkthrough.Walkthrough;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -72,8 +72,8 @@ public final class VizData {
         boolean full = false;
         for (int s = 0; s < run.steps.size(); s++) {
             Walkthrough.StepTrace st = run.steps.get(s);
-            List<TensorMaps.Spec> now = st.trace == null || full ? null
-                    : TensorMaps.of(c, plan, st.trace, st.input.length);
+            List<TensorMaps.Spec> now = st.trace() == null || full ? null
+                    : TensorMaps.of(c, plan, st.trace(), st.input().length);
             boolean delta = now != null && TensorMaps.deltaPossible(now, previous);
             long cost = now == null ? 0 : TensorMaps.cells(now, delta);
             if (now != null && s > 0 && used + cost > plan.budget) {
@@ -196,46 +196,46 @@ public final class VizData {
             throws IOException {
         w.beginObject();
         w.name("input");
-        ints(w, s.input);
-        w.name("chosen").value(s.chosen);
-        w.name("pChosen").jsonValue(num(s.probabilities[s.chosen]));
+        ints(w, s.input());
+        w.name("chosen").value(s.chosen());
+        w.name("pChosen").jsonValue(num(s.probabilities()[s.chosen()]));
         top(w, s);
         w.name("traced").value(specs != null);
         if (specs != null) {
             w.name("delta").value(delta);
             w.name("pos");
-            axis(w, plan.positions(s.input.length));
+            axis(w, plan.positions(s.input().length));
             w.name("maps").beginObject();
             for (TensorMaps.Spec spec : specs) {
                 TensorMaps.write(w, spec, delta);
             }
             w.endObject();
-            stats(w, s.trace, plan.positions(s.input.length));
+            stats(w, s.trace(), plan.positions(s.input().length));
         }
         w.endObject();
     }
 
     private void top(JsonWriter w, Walkthrough.StepTrace s) throws IOException {
-        int v = s.logits.length;
+        int v = s.logits().length;
         Integer[] order = new Integer[v];
         for (int i = 0; i < v; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> s.logits[a] != s.logits[b] ? Float.compare(s.logits[b], s.logits[a])
+        Arrays.sort(order, (a, b) -> s.logits()[a] != s.logits()[b] ? Float.compare(s.logits()[b], s.logits()[a])
                 : Integer.compare(a, b));
         int k = Math.min(v, TOP_K);
         List<Integer> ids = new ArrayList<>(Arrays.asList(order).subList(0, k));
-        if (!ids.contains(s.chosen)) {
-            ids.add(s.chosen);
+        if (!ids.contains(s.chosen())) {
+            ids.add(s.chosen());
         }
         double[][] probs = new double[TEMPERATURES.length][];
         for (int t = 0; t < TEMPERATURES.length; t++) {
-            probs[t] = softmax(s.logits, TEMPERATURES[t]);
+            probs[t] = softmax(s.logits(), TEMPERATURES[t]);
         }
         w.name("top").beginArray();
         for (int id : ids) {
             tokenIds.add(id);
-            w.beginObject().name("id").value(id).name("logit").jsonValue(num(s.logits[id]));
+            w.beginObject().name("id").value(id).name("logit").jsonValue(num(s.logits()[id]));
             w.name("p").beginArray();
             for (double[] p : probs) {
                 w.jsonValue(num(p[id]));
@@ -293,18 +293,18 @@ public final class VizData {
 
     /** Mean, biased variance and Euclidean norm of one position's row of a [1, T, C] tensor. */
     static double[] meanVarNorm(TraceRecorder.Recorded r, int row) {
-        int c = r.shape[r.shape.length - 1];
+        int c = r.shape()[r.shape().length - 1];
         double sum = 0;
         double sq = 0;
         for (int i = 0; i < c; i++) {
-            double v = r.data[row * c + i];
+            double v = r.data()[row * c + i];
             sum += v;
             sq += v * v;
         }
         double mean = sum / c;
         double var = 0;
         for (int i = 0; i < c; i++) {
-            double d = r.data[row * c + i] - mean;
+            double d = r.data()[row * c + i] - mean;
             var += d * d;
         }
         return new double[] {mean, var / c, Math.sqrt(sq)};

@@ -1,8 +1,8 @@
-package dev.jgpt.cli.viz;
+package dev.jgpt.walkthrough.viz;
 
 import com.google.gson.stream.JsonWriter;
 import dev.jgpt.model.GptConfig;
-import dev.jgpt.model.TraceRecorder;
+import dev.jgpt.walkthrough.TraceRecorder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,16 +39,16 @@ final class TensorMaps {
         Spec(String name, TraceRecorder.Recorded tensor, boolean perHead, Axis rows, Axis cols, String colKind) {
             this.name = name;
             this.tensor = tensor;
-            this.heads = perHead ? tensor.shape[1] : 0;
+            this.heads = perHead ? tensor.shape()[1] : 0;
             this.rows = rows;
             this.cols = cols;
             this.colKind = colKind;
         }
 
         float at(int head, int row, int col) {
-            int x = tensor.shape[tensor.shape.length - 1];
-            int t = tensor.shape[tensor.shape.length - 2];
-            return tensor.data[head * t * x + row * x + col];
+            int x = tensor.shape()[tensor.shape().length - 1];
+            int t = tensor.shape()[tensor.shape().length - 2];
+            return tensor.data()[head * t * x + row * x + col];
         }
 
         long cells(boolean delta) {
@@ -71,7 +71,7 @@ final class TensorMaps {
             String h = "h" + l + ".";
             for (String name : LAYER_MAPS) {
                 TraceRecorder.Recorded r = tr.get(h + name);
-                specs.add(new Spec(h + name, r, false, pos, plan.channels(r.shape[2]), "ch"));
+                specs.add(new Spec(h + name, r, false, pos, plan.channels(r.shape()[2]), "ch"));
             }
             // blockN equals hN.mlpResid: the page reads it from there
             for (String name : new String[] {"att", "attSm"}) {
@@ -168,7 +168,7 @@ final class TensorMaps {
             w.name("heads").value(s.heads);
         }
         w.name("shape").beginArray();
-        for (int d : s.tensor.shape) {
+        for (int d : s.tensor.shape()) {
             w.value(d);
         }
         w.endArray();

@@ -1,9 +1,10 @@
-package dev.jgpt.model.io;
+package dev.jgpt.walkthrough;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.jgpt.model.GptConfig;
-import dev.jgpt.model.TraceRecorder;
+import dev.jgpt.model.io.AtomicFiles;
+import dev.jgpt.model.io.LlmVizJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class TraceFile {
         config.addProperty("B", batch);
         root.add("config", config);
         for (Map.Entry<String, TraceRecorder.Recorded> e : trace.tensors().entrySet()) {
-            root.add(e.getKey(), LlmVizJson.encode(e.getValue().shape, e.getValue().data));
+            root.add(e.getKey(), LlmVizJson.encode(e.getValue().shape(), e.getValue().data()));
         }
         String json = new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(root);
         AtomicFiles.write(file, out -> out.write(json.getBytes(StandardCharsets.UTF_8)));

@@ -1,7 +1,8 @@
-package dev.jgpt.model;
+package dev.jgpt.walkthrough;
 
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.TensorBackend;
+import dev.jgpt.model.Trace;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,14 +10,7 @@ import java.util.Map;
 /** A {@link Trace} that copies every intermediate to the host, in the order the model produced them. */
 public final class TraceRecorder implements Trace {
     /** One recorded intermediate: its shape and row-major data. */
-    public static final class Recorded {
-        public final int[] shape;
-        public final float[] data;
-
-        Recorded(int[] shape, float[] data) {
-            this.shape = shape;
-            this.data = data;
-        }
+    public record Recorded(int[] shape, float[] data) {
     }
 
     private final TensorBackend backend;
