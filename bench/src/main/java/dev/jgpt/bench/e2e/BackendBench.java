@@ -19,6 +19,9 @@ import java.util.function.Consumer;
 
 /** The measurements of one backend: nano sort throughput, GPT-2-shaped prefill and decode. */
 public final class BackendBench {
+    /** Warm-up rates that must agree for the sort to count as steady, and how closely (max / min). */
+    static final int STEADY_STEPS = 3;
+    static final double STEADY_SPREAD = 1.10;
     /** Sequences decoding together in the concurrent-decode measurement. */
     public static final int[] CONCURRENCY = {1, 4, 16};
 
@@ -28,8 +31,14 @@ public final class BackendBench {
         public int newTokens = 64;
         public int warmup = 1;
         public int reps = 3;
-        /** Warm-up steps of at least {@link #sortSeconds} each: the JIT must finish compiling the kernels. */
+        /**
+         * Warm-up steps of at least {@link #sortSeconds} each: the JIT must finish compiling the kernels. At least
+         * this many, and then more (up to {@link #sortWarmupMax}) until the last {@link #STEADY_STEPS} rates agree
+         * within {@link #STEADY_SPREAD}: on two cores the compiler threads share them with the kernels, and C2 may
+         * still be compiling after three seconds.
+         */
         public int sortWarmup = 10;
+        public int sortWarmupMax = 40;
         public int sortReps = 5;
         /** Each warm-up step and each rep runs whole batches until this much time has passed (at least one). */
         public double sortSeconds = 0.3;
@@ -39,6 +48,8 @@ public final class BackendBench {
     public static final class Result {
         public final String backend;
         public Stats sortsPerSecond;
+        /** Warm-up steps the sort needed to become steady (or the maximum, when it did not). */
+        public int sortWarmupSteps;
         public double gptLoadSeconds;
         public Stats prefillTokensPerSecond;
         public Stats decodeTokensPerSecond;
@@ -70,23 +81,22 @@ public final class BackendBench {
         progress.accept(name + ": loading the sort model");
         try (Gpt nano = Gpt.load(sortModel, backend)) {
             int[][] prompts = allSortInputs(nano.config());
-            double[] rates = new double[plan.sortReps];
-            for (int i = 0; i < plan.sortWarmup + plan.sortReps; i++) {
-                boolean warm = i < plan.sortWarmup;
-                progress.accept(name + ": nano sort, " + prompts.length + " inputs batched, "
-                        + (warm ? "warm-up " + (i + 1) + "/" + plan.sortWarmup
-                                : "rep " + (i - plan.sortWarmup + 1) + "/" + plan.sortReps));
-                long t0 = System.nanoTime();
-                int batches = 0;
-                double s;
-                do {
-                    nano.generator().generate(prompts, (nano.config().nPositions + 1) / 2);
-                    batches++;
-                    s = (System.nanoTime() - t0) / 1e9;
-                } while (s < plan.sortSeconds);
-                if (!warm) {
-                    rates[i - plan.sortWarmup] = (double) batches * prompts.length / s;
+            int n = (nano.config().nPositions + 1) / 2;
+            double[] warm = new double[Math.max(plan.sortWarmup, plan.sortWarmupMax)];
+            int w = 0;
+            while (w < plan.sortWarmup || w < warm.length && !steady(warm, w)) {
+                if (w < plan.sortWarmup) {
+                    progress.accept(name + ": nano sort, " + prompts.length + " inputs batched, warm-up " + (w + 1)
+                            + "/" + plan.sortWarmup);
                 }
+                warm[w++] = sortsPerSecond(nano, prompts, n, plan.sortSeconds);
+            }
+            r.sortWarmupSteps = w;
+            double[] rates = new double[plan.sortReps];
+            for (int i = 0; i < plan.sortReps; i++) {
+                progress.accept(name + ": nano sort, " + prompts.length + " inputs batched, rep " + (i + 1) + "/"
+                        + plan.sortReps);
+                rates[i] = sortsPerSecond(nano, prompts, n, plan.sortSeconds);
             }
             r.sortsPerSecond = Stats.of(rates);
         }
@@ -132,6 +142,33 @@ public final class BackendBench {
             }
         }
         return r;
+    }
+
+    /** Whole batches of every sort input for at least {@code seconds}: sorts per second. */
+    private static double sortsPerSecond(Gpt nano, int[][] prompts, int newTokens, double seconds) {
+        long t0 = System.nanoTime();
+        int batches = 0;
+        double s;
+        do {
+            nano.generator().generate(prompts, newTokens);
+            batches++;
+            s = (System.nanoTime() - t0) / 1e9;
+        } while (s < seconds);
+        return batches * prompts.length / s;
+    }
+
+    /** Whether the last {@link #STEADY_STEPS} of the first {@code n} rates agree within {@link #STEADY_SPREAD}. */
+    static boolean steady(double[] rates, int n) {
+        if (n < STEADY_STEPS) {
+            return false;
+        }
+        double lo = Double.MAX_VALUE;
+        double hi = 0;
+        for (int i = n - STEADY_STEPS; i < n; i++) {
+            lo = Math.min(lo, rates[i]);
+            hi = Math.max(hi, rates[i]);
+        }
+        return hi <= lo * STEADY_SPREAD;
     }
 
     /** A result for a backend that failed part-way: the error in one line. */

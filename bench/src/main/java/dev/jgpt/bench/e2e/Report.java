@@ -100,6 +100,7 @@ public record Report(GptPreset preset, BackendBench.Plan plan, Bandwidth.Result 
                 e.addProperty("error", r.error);
             } else {
                 e.add("sorts_per_second", stats(r.sortsPerSecond));
+                e.addProperty("sort_warmup_steps", r.sortWarmupSteps);
                 e.add("prefill_tokens_per_second", stats(r.prefillTokensPerSecond));
                 e.add("decode_tokens_per_second", stats(r.decodeTokensPerSecond));
                 e.addProperty("decode_fraction_of_limit", r.decodeTokensPerSecond.median() / limit);
