@@ -16,12 +16,18 @@ import java.util.Map;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 
 /** The measurements of one backend: nano sort throughput, GPT-2-shaped prefill and decode. */
 public final class BackendBench {
     /** Warm-up rates that must agree for the sort to count as steady, and how closely (max / min). */
     static final int STEADY_STEPS = 3;
     static final double STEADY_SPREAD = 1.10;
+    /**
+     * Warm-up reps the GPT-2 measurements may add to {@link Plan#warmup} until two agree: the 16-sequence decode
+     * runs kernels nothing before it ran as often, and its first reps ran at half speed while C2 compiled them.
+     */
+    static final int GPT_EXTRA_WARMUP = 4;
     /** Sequences decoding together in the concurrent-decode measurement. */
     public static final int[] CONCURRENCY = {1, 4, 16};
 
@@ -82,66 +88,56 @@ public final class BackendBench {
         try (Gpt nano = Gpt.load(sortModel, backend)) {
             int[][] prompts = allSortInputs(nano.config());
             int n = (nano.config().nPositions + 1) / 2;
-            double[] warm = new double[Math.max(plan.sortWarmup, plan.sortWarmupMax)];
-            int w = 0;
-            while (w < plan.sortWarmup || w < warm.length && !steady(warm, w)) {
-                if (w < plan.sortWarmup) {
-                    progress.accept(name + ": nano sort, " + prompts.length + " inputs batched, warm-up " + (w + 1)
-                            + "/" + plan.sortWarmup);
-                }
-                warm[w++] = sortsPerSecond(nano, prompts, n, plan.sortSeconds);
-            }
-            r.sortWarmupSteps = w;
-            double[] rates = new double[plan.sortReps];
-            for (int i = 0; i < plan.sortReps; i++) {
-                progress.accept(name + ": nano sort, " + prompts.length + " inputs batched, rep " + (i + 1) + "/"
-                        + plan.sortReps);
-                rates[i] = sortsPerSecond(nano, prompts, n, plan.sortSeconds);
-            }
-            r.sortsPerSecond = Stats.of(rates);
+            Measured m = measure(name + ": nano sort, " + prompts.length + " inputs batched", plan.sortWarmup,
+                    plan.sortWarmupMax, STEADY_STEPS, plan.sortReps,
+                    () -> sortsPerSecond(nano, prompts, n, plan.sortSeconds), progress);
+            r.sortsPerSecond = m.stats;
+            r.sortWarmupSteps = m.warmup;
         }
         progress.accept(name + ": loading GPT-2 weights");
         long l0 = System.nanoTime();
         try (Gpt gpt = Gpt.load(gptModel, backend)) {
             r.gptLoadSeconds = (System.nanoTime() - l0) / 1e9;
             int[] prompt = new SplittableRandom(42).ints(plan.promptLength, 0, gpt.config().vocabSize).toArray();
-            double[] prefill = new double[plan.reps];
-            for (int i = 0; i < plan.warmup + plan.reps; i++) {
-                boolean warm = i < plan.warmup;
-                progress.accept(name + ": prefill " + plan.promptLength + " tokens, "
-                        + (warm ? "warm-up" : "rep " + (i - plan.warmup + 1) + "/" + plan.reps));
-                double s = prefillSeconds(gpt, prompt);
-                if (!warm) {
-                    prefill[i - plan.warmup] = plan.promptLength / s;
-                }
-            }
-            r.prefillTokensPerSecond = Stats.of(prefill);
-            double[] decode = new double[plan.reps];
-            for (int i = 0; i < plan.warmup + plan.reps; i++) {
-                boolean warm = i < plan.warmup;
-                progress.accept(name + ": decode " + plan.newTokens + " new tokens, "
-                        + (warm ? "warm-up" : "rep " + (i - plan.warmup + 1) + "/" + plan.reps));
-                double rate = decodeTokensPerSecond(gpt, prompt, warm ? Math.min(8, plan.newTokens) : plan.newTokens);
-                if (!warm) {
-                    decode[i - plan.warmup] = rate;
-                }
-            }
-            r.decodeTokensPerSecond = Stats.of(decode);
-            for (int n : CONCURRENCY) {
-                double[] rates = new double[plan.reps];
-                for (int i = 0; i < plan.warmup + plan.reps; i++) {
-                    boolean warm = i < plan.warmup;
-                    progress.accept(name + ": " + n + " sequences decoding together, "
-                            + (warm ? "warm-up" : "rep " + (i - plan.warmup + 1) + "/" + plan.reps));
-                    double rate = concurrentDecodeTokensPerSecond(gpt, n, warm ? 8 : plan.newTokens / 2);
-                    if (!warm) {
-                        rates[i - plan.warmup] = rate;
-                    }
-                }
-                r.concurrentDecode.put(n, Stats.of(rates));
+            int max = plan.warmup + GPT_EXTRA_WARMUP;
+            r.prefillTokensPerSecond = measure(name + ": prefill " + plan.promptLength + " tokens", plan.warmup, max,
+                    2, plan.reps, () -> plan.promptLength / prefillSeconds(gpt, prompt), progress).stats;
+            r.decodeTokensPerSecond = measure(name + ": decode " + plan.newTokens + " new tokens", plan.warmup, max,
+                    2, plan.reps, () -> decodeTokensPerSecond(gpt, prompt, plan.newTokens), progress).stats;
+            for (int c : CONCURRENCY) {
+                r.concurrentDecode.put(c, measure(name + ": " + c + " sequences decoding together", plan.warmup, max,
+                        2, plan.reps, () -> concurrentDecodeTokensPerSecond(gpt, c, plan.newTokens / 2),
+                        progress).stats);
             }
         }
         return r;
+    }
+
+    /** A measurement's reps and how many warm-up reps it took to become steady. */
+    private record Measured(Stats stats, int warmup) {
+    }
+
+    /**
+     * Warm-up reps of {@code rate} — at least {@code minWarm}, then more until the last {@code steadySteps} agree
+     * within {@link #STEADY_SPREAD}, at most {@code maxWarm} — then {@code reps} counted ones. Progress is told once
+     * per unit of {@link #steps} (the extra warm-ups run unannounced).
+     */
+    private static Measured measure(String label, int minWarm, int maxWarm, int steadySteps, int reps,
+            DoubleSupplier rate, Consumer<String> progress) {
+        double[] warm = new double[Math.max(minWarm, maxWarm)];
+        int w = 0;
+        while (w < minWarm || w < warm.length && !steady(warm, w, steadySteps)) {
+            if (w < minWarm) {
+                progress.accept(label + ", warm-up " + (w + 1) + "/" + minWarm);
+            }
+            warm[w++] = rate.getAsDouble();
+        }
+        double[] rates = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            progress.accept(label + ", rep " + (i + 1) + "/" + reps);
+            rates[i] = rate.getAsDouble();
+        }
+        return new Measured(Stats.of(rates), w);
     }
 
     /** Whole batches of every sort input for at least {@code seconds}: sorts per second. */
@@ -157,14 +153,14 @@ public final class BackendBench {
         return batches * prompts.length / s;
     }
 
-    /** Whether the last {@link #STEADY_STEPS} of the first {@code n} rates agree within {@link #STEADY_SPREAD}. */
-    static boolean steady(double[] rates, int n) {
-        if (n < STEADY_STEPS) {
+    /** Whether the last {@code steps} of the first {@code n} rates agree within {@link #STEADY_SPREAD}. */
+    static boolean steady(double[] rates, int n, int steps) {
+        if (n < steps) {
             return false;
         }
         double lo = Double.MAX_VALUE;
         double hi = 0;
-        for (int i = n - STEADY_STEPS; i < n; i++) {
+        for (int i = n - steps; i < n; i++) {
             lo = Math.min(lo, rates[i]);
             hi = Math.max(hi, rates[i]);
         }
