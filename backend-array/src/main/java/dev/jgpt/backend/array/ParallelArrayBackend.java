@@ -72,8 +72,9 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
 
     /**
      * One query head of causal attention: out[o, o + A) = Σ_j softmax_j(scale · q·k_j) · v_j over the positions
-     * j = 0 … last of one sequence, where this head's key j is {@code keys[j / bs][(j % bs)·C + ho …]} (A floats) and
-     * its value likewise in {@code values}; the query is {@code q[qo, qo + A)}.
+     * j = 0 … last of one sequence, whose keys and values are in the blocks {@code keys[j / bs]} and
+     * {@code values[j / bs]} (for a {@link HeapKvCache}: key j of this head at {@code (j % bs)·C + ho}, A floats, and
+     * the value likewise; a backend's own cache may lay them out otherwise); the query is {@code q[qo, qo + A)}.
      */
     @FunctionalInterface
     protected interface HeadKernel {
@@ -157,13 +158,45 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
     }
 
     /**
-     * Attention over a heap KV cache: the batch's keys and values are stored in their slots, then every (token,
-     * head) is computed by {@code kernel} on the threads, reading the cache's blocks in place. A cache of another
-     * kind falls back to {@link DecomposedAttention}.
+     * A KV cache's blocks as heap arrays that attention kernels read in place, in the layout the cache keeps them
+     * (the kernel passed to {@link #attentionByHeads} must know it).
+     */
+    protected interface HeapBlocks {
+        float[] keys(int layer, int block);
+
+        float[] values(int layer, int block);
+    }
+
+    /**
+     * The blocks of {@code cache} as heap arrays: a {@link HeapKvCache}'s ([blockSize, C] each); null for a cache
+     * that keeps them elsewhere. A backend with a cache of its own overrides this.
+     */
+    protected HeapBlocks heapBlocks(KvCache cache) {
+        if (cache instanceof HeapKvCache heap) {
+            return new HeapBlocks() {
+                @Override
+                public float[] keys(int layer, int block) {
+                    return heap.keyBlock(layer, block);
+                }
+
+                @Override
+                public float[] values(int layer, int block) {
+                    return heap.valueBlock(layer, block);
+                }
+            };
+        }
+        return null;
+    }
+
+    /**
+     * Attention over a KV cache whose blocks are heap arrays ({@link #heapBlocks}): the batch's keys and values are
+     * stored in their slots, then every (token, head) is computed by {@code kernel} on the threads, reading the
+     * cache's blocks in place. A cache of another kind falls back to {@link DecomposedAttention}.
      */
     protected final Tensor attentionByHeads(Tensor qkv, AttentionBatch batch, KvCache cache, int layer,
             HeadKernel kernel) {
-        if (!(cache instanceof HeapKvCache heap)) {
+        HeapBlocks heap = heapBlocks(cache);
+        if (heap == null) {
             return DecomposedAttention.forward(this, qkv, batch, cache, layer);
         }
         Shapes.requireAttention(qkv, batch, cache);
@@ -174,7 +207,7 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
         int bs = batch.blockSize();
         float[] d = data(qkv);
         for (int t = 0; t < n; t++) {
-            heap.store(layer, batch.slotOf(t), d, t * 3 * c + c, d, t * 3 * c + 2 * c);
+            cache.store(layer, batch.slotOf(t), d, t * 3 * c + c, d, t * 3 * c + 2 * c);
         }
         int[] used = new int[batch.sequences()];
         for (int t = 0; t < n; t++) {
@@ -187,8 +220,8 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
             keys[s] = new float[used[s]][];
             values[s] = new float[used[s]][];
             for (int i = 0; i < used[s]; i++) {
-                keys[s][i] = heap.keyBlock(layer, batch.blockTables()[s][i]);
-                values[s][i] = heap.valueBlock(layer, batch.blockTables()[s][i]);
+                keys[s][i] = heap.keys(layer, batch.blockTables()[s][i]);
+                values[s][i] = heap.values(layer, batch.blockTables()[s][i]);
             }
         }
         float scale = (float) (1.0 / Math.sqrt(a));

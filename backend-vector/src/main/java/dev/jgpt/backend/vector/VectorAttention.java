@@ -6,8 +6,9 @@ import static dev.jgpt.backend.vector.VectorMatmul.S;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The attention kernel of {@link VectorBackend}: one query head of one token over its sequence's keys and values,
- * read in place from the heap KV cache's blocks (position j of the sequence at offset {@code (j % bs)·C + head·A} of
+ * The attention kernels of {@link VectorBackend}: one query head of one token over its sequence's keys and values,
+ * read in place from the KV cache's blocks: {@link #headOverColumns} for the backend's own {@link VectorKvCache}
+ * (keys channel-major), {@link #head} for a {@link dev.jgpt.api.HeapKvCache} made elsewhere (position j of the sequence at offset {@code (j % bs)·C + head·A} of
  * its block {@code j / bs}). Scores by SIMD dot products over the head's A floats (lanes summed by
  * {@link VectorMatmul#sumLanes}), a stable softmax ({@link VectorRows#softmaxRow}, whose exp gives the same bits
  * compiled or interpreted), and the weighted sum of the values in registers, four vectors of the head at a time.
@@ -58,6 +59,50 @@ final class VectorAttention {
             p[j] = Float.NEGATIVE_INFINITY;
         }
         VectorRows.softmaxRow(p, p, 0, padded);
+        mix(p, visible, values, bs, c, ho, a, out, o);
+    }
+
+    /**
+     * {@link #head} over a {@link VectorKvCache}, whose blocks hold the keys channel-major ({@code keys[b][ch·P + i]},
+     * P = {@code bs} rounded up to whole vectors): the scores of L positions at once, each lane by one recipe — acc
+     * = 0; for d = 0 … A − 1 in order, {@code acc = fma(k[ho + d][i], q[qo + d], acc)}; then acc · scale — so a score
+     * depends on its query and key alone. The softmax and the weighted sum of the values as in {@link #head}.
+     */
+    static void headOverColumns(float[] q, int qo, float[][] keys, float[][] values, int bs, int c, int ho, int a,
+            int last, float scale, float[] out, int o) {
+        int visible = last + 1;
+        int stride = (bs + L - 1) / L * L;
+        int padded = (visible + L - 1) / L * L;
+        int blocks = (visible + bs - 1) / bs;
+        Scratch scratch = SCRATCH.get();
+        int need = Math.max(padded, (blocks - 1) * bs + stride); // a block's last vector may run past its bs
+        if (scratch.scores.length < need) {
+            scratch.scores = new float[Math.max(need, 2 * scratch.scores.length)];
+        }
+        float[] p = scratch.scores;
+        FloatVector scaleV = FloatVector.broadcast(S, scale);
+        for (int b = 0; b < blocks; b++) { // in order: a block's lanes past bs are overwritten by the next block
+            float[] kt = keys[b];
+            int j0 = b * bs;
+            for (int i = 0; i < stride && j0 + i < visible; i += L) {
+                FloatVector acc = FloatVector.zero(S);
+                for (int d = 0; d < a; d++) {
+                    acc = FloatVector.fromArray(S, kt, (ho + d) * stride + i).fma(FloatVector.broadcast(S, q[qo + d]),
+                            acc);
+                }
+                acc.mul(scaleV).intoArray(p, j0 + i);
+            }
+        }
+        for (int j = visible; j < padded; j++) {
+            p[j] = Float.NEGATIVE_INFINITY;
+        }
+        VectorRows.softmaxRow(p, p, 0, padded);
+        mix(p, visible, values, bs, c, ho, a, out, o);
+    }
+
+    /** out[o, o + a) = Σ_j p[j]·v_j over the positions j &lt; visible, the head's values at ho of each row. */
+    private static void mix(float[] p, int visible, float[][] values, int bs, int c, int ho, int a, float[] out,
+            int o) {
         int d = 0;
         for (; d + 4 * L <= a; d += 4 * L) {
             mix4(p, visible, values, bs, c, ho + d, out, o + d);

@@ -5,6 +5,7 @@ import static dev.jgpt.backend.vector.VectorMatmul.L;
 import dev.jgpt.api.AttentionBatch;
 import dev.jgpt.api.Gelu;
 import dev.jgpt.api.KvCache;
+import dev.jgpt.api.KvCacheSpec;
 import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.WeightData;
@@ -131,9 +132,34 @@ public final class VectorBackend extends ParallelArrayBackend {
         return softmaxByRows(x, VectorRows::softmaxRow);
     }
 
-    /** Scores, softmax and mix per (token, head) in one pass, reading the heap cache's blocks in place. */
+    /** Keys stored channel-major, so that attention scores are vertical multiply-adds ({@link VectorKvCache}). */
+    @Override
+    public KvCache newKvCache(KvCacheSpec spec) {
+        return new VectorKvCache(spec);
+    }
+
+    @Override
+    protected HeapBlocks heapBlocks(KvCache cache) {
+        if (cache instanceof VectorKvCache own) {
+            return new HeapBlocks() {
+                @Override
+                public float[] keys(int layer, int block) {
+                    return own.keyBlock(layer, block);
+                }
+
+                @Override
+                public float[] values(int layer, int block) {
+                    return own.valueBlock(layer, block);
+                }
+            };
+        }
+        return super.heapBlocks(cache);
+    }
+
+    /** Scores, softmax and mix per (token, head) in one pass, reading the cache's blocks in place. */
     @Override
     public Tensor attention(Tensor qkv, AttentionBatch batch, KvCache cache, int layer) {
-        return attentionByHeads(qkv, batch, cache, layer, VectorAttention::head);
+        return attentionByHeads(qkv, batch, cache, layer,
+                cache instanceof VectorKvCache ? VectorAttention::headOverColumns : VectorAttention::head);
     }
 }
