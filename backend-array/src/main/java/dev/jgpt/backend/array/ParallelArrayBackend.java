@@ -190,8 +190,8 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
 
     /**
      * Attention over a KV cache whose blocks are heap arrays ({@link #heapBlocks}): the batch's keys and values are
-     * stored in their slots, then every (token, head) is computed by {@code kernel} on the threads, reading the
-     * cache's blocks in place. A cache of another kind falls back to {@link DecomposedAttention}.
+     * stored in their slots (on the threads, once every block they fall in is allocated), then every (token, head) is
+     * computed by {@code kernel} on the threads, reading the cache's blocks in place. A cache of another kind falls back to {@link DecomposedAttention}.
      */
     protected final Tensor attentionByHeads(Tensor qkv, AttentionBatch batch, KvCache cache, int layer,
             HeadKernel kernel) {
@@ -206,9 +206,6 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
         int a = cache.spec().headSize();
         int bs = batch.blockSize();
         float[] d = data(qkv);
-        for (int t = 0; t < n; t++) {
-            cache.store(layer, batch.slotOf(t), d, t * 3 * c + c, d, t * 3 * c + 2 * c);
-        }
         int[] used = new int[batch.sequences()];
         for (int t = 0; t < n; t++) {
             int s = batch.sequence()[t];
@@ -224,6 +221,12 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
                 values[s][i] = heap.values(layer, batch.blockTables()[s][i]);
             }
         }
+        // every block is allocated now (above), so tokens, each in a slot of its own, are stored in parallel
+        parallel.forRange(n, 1, 8L * n * c, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                cache.store(layer, batch.slotOf(t), d, t * 3 * c + c, d, t * 3 * c + 2 * c);
+            }
+        });
         float scale = (float) (1.0 / Math.sqrt(a));
         float[] out = newArrayToOverwrite(n * c);
         parallel.forRange(n * heads, 1, 2L * n * batch.maxContext() * c, (u0, u1) -> {
