@@ -19,6 +19,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * then the model loads. {@link #shutdown} stops accepting, lets running requests finish for a while, and stops.
  */
 public final class GptServer implements AutoCloseable {
+    /** How long a connection may go without a byte either way (Jetty's default is 30 s). */
+    static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
+
     private final ServerOptions options;
     private final Metrics metrics = new Metrics();
     private final Server jetty;
@@ -37,6 +40,8 @@ public final class GptServer implements AutoCloseable {
         this.connector = new ServerConnector(jetty, 1, 1);
         connector.setHost(options.host());
         connector.setPort(options.port());
+        // a long answer without streaming writes nothing until it is complete: let a connection be quiet that long
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         jetty.addConnector(connector);
         this.routes = new Routes(options, metrics, () -> model);
         jetty.setHandler(routes);
