@@ -74,6 +74,11 @@ final class Routes extends Handler.Abstract {
             throw ApiError.unauthorized();
         }
         switch (path) {
+            case "/" -> {
+                expect(method, "GET");
+                Http.send(response, 200, "text/html; charset=utf-8", Playground.page());
+                return 200;
+            }
             case "/health" -> {
                 expect(method, "GET");
                 boolean ready = model.get() != null && !closing;
@@ -114,8 +119,8 @@ final class Routes extends Handler.Abstract {
                         Fields.parse(Http.body(request, options.maxBodyBytes()))));
                 return 200;
             }
-            default -> throw ApiError.notFound("no route " + method + " " + path + "; see /v1/completions, "
-                    + "/v1/models, /health, /metrics, /tokenize, /detokenize");
+            default -> throw ApiError.notFound("no route " + method + " " + path + "; see / (the playground), "
+                    + "/v1/completions, /v1/models, /health, /metrics, /tokenize, /detokenize");
         }
     }
 

@@ -39,6 +39,15 @@ class EndpointsTest {
     }
 
     @Test
+    void thePlaygroundIsOneSelfContainedPage() {
+        TestServer.Reply r = s.get("/");
+        assertEquals(200, r.status());
+        assertTrue(r.raw().headers().firstValue("content-type").orElse("").startsWith("text/html"));
+        assertTrue(r.body().contains("fetch('/v1/completions'"), "it streams from this server");
+        assertTrue(!r.body().matches("(?s).*(src|href)=\"(https?:)?//.*"), "it loads nothing from elsewhere");
+    }
+
+    @Test
     void metricsCountTokensAndLatencies() {
         double prompt = s.metric("jgpt_prompt_tokens_total");
         double generated = s.metric("jgpt_generation_tokens_total");
