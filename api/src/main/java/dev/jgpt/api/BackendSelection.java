@@ -41,25 +41,7 @@ public final class BackendSelection {
     }
 
     /** A resolved choice: the provider, and which source named it (with detail, e.g. the file). */
-    public static final class Choice {
-        private final BackendProvider provider;
-        private final Source source;
-        private final String detail;
-
-        Choice(BackendProvider provider, Source source, String detail) {
-            this.provider = provider;
-            this.source = source;
-            this.detail = detail;
-        }
-
-        public BackendProvider provider() {
-            return provider;
-        }
-
-        public Source source() {
-            return source;
-        }
-
+    public record Choice(BackendProvider provider, Source source, String detail) {
         /** Human-readable source, e.g. {@code file ./gpt.properties}. */
         public String describeSource() {
             return detail == null ? source.label() : source.label() + " " + detail;

@@ -1,11 +1,11 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.cli.explain.Explainer;
-import dev.jgpt.cli.explain.Style;
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.Sampling;
-import dev.jgpt.model.Walkthrough;
+import dev.jgpt.walkthrough.Walkthrough;
+import dev.jgpt.walkthrough.explain.Explainer;
+import dev.jgpt.walkthrough.explain.Style;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,12 +43,12 @@ final class ExplainCommand implements Callable<Integer> {
     public Integer call() {
         try (Gpt gpt = options.load()) {
             WalkthroughPrompt.Resolved p = prompt.resolve(gpt);
-            if (step < 0 || step >= p.newTokens) {
-                throw new InvalidInputException("--step must lie in 0.." + (p.newTokens - 1) + ", got " + step);
+            if (step < 0 || step >= p.newTokens()) {
+                throw new InvalidInputException("--step must lie in 0.." + (p.newTokens() - 1) + ", got " + step);
             }
-            Walkthrough run = Walkthrough.run(gpt, p.ids, p.newTokens, Sampling.greedy(), s -> s == step);
+            Walkthrough run = Walkthrough.run(gpt, p.ids(), p.newTokens(), Sampling.greedy(), s -> s == step);
             boolean useColor = color == Color.always || (color == Color.auto && Style.autoDetect());
-            new Explainer(run, p.tokenizer, spec.commandLine().getOut(), new Style(useColor)).explain(step);
+            new Explainer(run, p.tokenizer(), spec.commandLine().getOut(), new Style(useColor)).explain(step);
         }
         return ExitCodes.OK;
     }

@@ -121,7 +121,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         try (Gpt gpt = options.load()) {
             boolean needsText = !byIds || format != Format.ids;
-            Tokenizer tokenizer = needsText ? Tokenizer.forModel(gpt.config()) : null;
+            Tokenizer tokenizer = needsText ? gpt.tokenizer() : null;
             if (!byIds) {
                 for (String t : texts) {
                     ids.add(tokenizer.encode(t));
@@ -137,7 +137,7 @@ final class GenerateCommand implements Callable<Integer> {
                 out.print(tokenizer.decode(inputs[0]));
                 out.flush();
                 go.onToken((row, step) -> {
-                    out.print(stream.push(step.token));
+                    out.print(stream.push(step.token()));
                     out.flush();
                 });
                 gpt.generator().generate(inputs, go);
@@ -192,15 +192,15 @@ final class GenerateCommand implements Callable<Integer> {
         JsonArray steps = new JsonArray();
         for (Step s : g.steps().get(row)) {
             JsonObject step = new JsonObject();
-            step.addProperty("id", s.token);
-            step.addProperty("text", tokenizer.decode(new int[] {s.token}));
-            step.addProperty("probability", s.probability);
+            step.addProperty("id", s.token());
+            step.addProperty("text", tokenizer.decode(new int[] {s.token()}));
+            step.addProperty("probability", s.probability());
             JsonArray top = new JsonArray();
-            for (int i = 0; i < s.topIds.length; i++) {
+            for (int i = 0; i < s.topIds().length; i++) {
                 JsonObject t = new JsonObject();
-                t.addProperty("id", s.topIds[i]);
-                t.addProperty("text", tokenizer.decode(new int[] {s.topIds[i]}));
-                t.addProperty("probability", s.topProbabilities[i]);
+                t.addProperty("id", s.topIds()[i]);
+                t.addProperty("text", tokenizer.decode(new int[] {s.topIds()[i]}));
+                t.addProperty("probability", s.topProbabilities()[i]);
                 top.add(t);
             }
             step.add("top", top);

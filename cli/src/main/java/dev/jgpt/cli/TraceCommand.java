@@ -3,9 +3,8 @@ package dev.jgpt.cli;
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.PromptFit;
-import dev.jgpt.model.Tokenizer;
-import dev.jgpt.model.TraceRecorder;
-import dev.jgpt.model.io.TraceFile;
+import dev.jgpt.walkthrough.TraceFile;
+import dev.jgpt.walkthrough.TraceRecorder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -44,7 +43,7 @@ final class TraceCommand implements Callable<Integer> {
         IoErrors.checkFileTarget(out); // a folder, device or FIFO is refused before the work
         try (Gpt gpt = options.load()) {
             int[] ids = tokens != null ? GenerateCommand.parseIds(tokens)
-                    : Tokenizer.forModel(gpt.config()).encode(sequence);
+                    : gpt.tokenizer().encode(sequence);
             if (ids.length == 0) {
                 throw new InvalidInputException("empty input: give at least one token");
             }

@@ -1,13 +1,13 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.cli.viz.TracePlan;
-import dev.jgpt.cli.viz.VizData;
-import dev.jgpt.cli.viz.VizPage;
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.Sampling;
 import dev.jgpt.model.Tokenizer;
-import dev.jgpt.model.Walkthrough;
 import dev.jgpt.model.io.AtomicFiles;
+import dev.jgpt.walkthrough.Walkthrough;
+import dev.jgpt.walkthrough.viz.TracePlan;
+import dev.jgpt.walkthrough.viz.VizData;
+import dev.jgpt.walkthrough.viz.VizPage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,9 +44,9 @@ final class VizCommand implements Callable<Integer> {
         IoErrors.checkFileTarget(out); // a folder, device or FIFO is refused before the work
         try (Gpt gpt = options.load()) {
             WalkthroughPrompt.Resolved resolved = walkthroughPrompt.resolve(gpt);
-            Tokenizer tokenizer = resolved.tokenizer;
-            int[] prompt = resolved.ids;
-            int n = resolved.newTokens;
+            Tokenizer tokenizer = resolved.tokenizer();
+            int[] prompt = resolved.ids();
+            int n = resolved.newTokens();
             String sequence = walkthroughPrompt.sequence;
             TracePlan plan = TracePlan.of(gpt.config(), prompt.length, n, TracePlan.DEFAULT_BUDGET);
             Walkthrough run = Walkthrough.run(gpt, prompt, n, Sampling.greedy(), plan::traced);

@@ -4,6 +4,7 @@ import dev.jgpt.model.Gpt;
 import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.PromptFit;
 import dev.jgpt.model.Tokenizer;
+import dev.jgpt.model.TokenizerChoice;
 import dev.jgpt.model.Words;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,26 +21,17 @@ final class WalkthroughPrompt {
     Integer maxNewTokens;
 
     /** What the model will be walked through with. */
-    static final class Resolved {
-        final Tokenizer tokenizer;
-        final int[] ids;
-        final int newTokens;
-
-        Resolved(Tokenizer tokenizer, int[] ids, int newTokens) {
-            this.tokenizer = tokenizer;
-            this.ids = ids;
-            this.newTokens = newTokens;
-        }
+    record Resolved(Tokenizer tokenizer, int[] ids, int newTokens) {
     }
 
     /** Tokenises the prompt for {@code gpt} and decides how many tokens to generate (at least one). */
     Resolved resolve(Gpt gpt) {
-        Tokenizer tokenizer = Tokenizer.forModel(gpt.config());
+        Tokenizer tokenizer = gpt.tokenizer();
         int[] prompt = tokenizer.encode(sequence);
         if (prompt.length == 0) {
             throw new InvalidInputException("empty prompt: give a sequence, e.g. CBABBC");
         }
-        boolean sortModel = gpt.config().vocabSize == 3;
+        boolean sortModel = gpt.tokenizerChoice().kind() == TokenizerChoice.Kind.SORT_LETTERS;
         int n = maxNewTokens != null ? maxNewTokens : sortModel ? (gpt.config().nPositions + 1) / 2
                 : PromptFit.newTokens(prompt.length, 8, gpt.config());
         if (sortModel && maxNewTokens == null && prompt.length != n) {

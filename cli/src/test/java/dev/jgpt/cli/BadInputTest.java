@@ -124,6 +124,11 @@ class BadInputTest {
                     broken("absurd", d -> write(d.resolve("config.json"),
                             cfg.replace("\"n_embd\": 48", "\"n_embd\": 4800000000")))
                             .toString()),
+            bad("tokenizer declaration contradicting vocab_size", 4, "vocab_size 3", "sort", "CBABBC", "--model",
+                    broken("tokenizer", d -> {
+                        write(d.resolve("vocab.json"), "{}");
+                        write(d.resolve("merges.txt"), "");
+                    }).toString()),
             bad("missing model.safetensors", 4, "model.safetensors", "sort", "CBABBC", "--model",
                     broken("noweights", d -> d.resolve("model.safetensors").toFile().delete()).toString()),
             bad("truncated file", 4, "outside the data section", "sort", "CBABBC", "--model",
@@ -148,9 +153,9 @@ class BadInputTest {
                     weights("shape", w -> w.put("h.2.mlp.c_proj.weight",
                             new LlmVizJson.Entry(new int[] {48, 192}, new float[48 * 192]))).toString()),
             bad("NaN in weights", 4, "NaN", "sort", "CBABBC", "--model",
-                    weights("nan", w -> w.get("ln_f.weight").data[3] = Float.NaN).toString()),
+                    weights("nan", w -> w.get("ln_f.weight").data()[3] = Float.NaN).toString()),
             bad("Inf in logits", 7, "h1.fc", "sort", "CBABBC", "--model",
-                    weights("inf", w -> java.util.Arrays.fill(w.get("h.1.mlp.c_fc.weight").data, 3e38f)).toString()),
+                    weights("inf", w -> java.util.Arrays.fill(w.get("h.1.mlp.c_fc.weight").data(), 3e38f)).toString()),
             bad("output path not writable", 6, "cannot write", "init", "--preset", "nano-sort", "--out",
                     tmp.resolve("good/config.json").toString()),
             bad("unknown flag", 2, "--frobnicate", "sort", "CBABBC", "--frobnicate"),
@@ -184,6 +189,6 @@ class BadInputTest {
 
     @org.junit.jupiter.api.Test
     void thereAreAtLeastTwentyClasses() {
-        assertEquals(30, cases().count());
+        assertEquals(31, cases().count());
     }
 }

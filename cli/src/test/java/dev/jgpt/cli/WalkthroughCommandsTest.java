@@ -52,17 +52,17 @@ class WalkthroughCommandsTest {
             String name = e.getKey();
             LlmVizJson.Entry g = got.get(name);
             assertTrue(g != null, "trace lacks " + name);
-            int[] shape = e.getValue().shape.clone();
+            int[] shape = e.getValue().shape().clone();
             int rows = name.equals("pos_emb") ? 1 : shape[0];
             shape[0] = 1;
-            assertArrayEquals(shape, g.shape, name + " shape (batch of 1)");
-            float[] row0 = Arrays.copyOf(e.getValue().data, e.getValue().data.length / rows);
-            assertEquals(row0.length, g.data.length, name);
+            assertArrayEquals(shape, g.shape(), name + " shape (batch of 1)");
+            float[] row0 = Arrays.copyOf(e.getValue().data(), e.getValue().data().length / rows);
+            assertEquals(row0.length, g.data().length, name);
             for (int i = 0; i < row0.length; i++) {
                 if (row0[i] == Float.NEGATIVE_INFINITY) {
-                    assertEquals(Float.NEGATIVE_INFINITY, g.data[i], name + "[" + i + "]");
+                    assertEquals(Float.NEGATIVE_INFINITY, g.data()[i], name + "[" + i + "]");
                 } else {
-                    assertEquals(row0[i], g.data[i], TOL, name + "[" + i + "]");
+                    assertEquals(row0[i], g.data()[i], TOL, name + "[" + i + "]");
                 }
             }
         }

@@ -39,7 +39,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *   <li>{@link Batches}: ragged batches, sequences joining and leaving, chunked prefill and the paged KV cache give
  *       each sequence its results alone, bit for bit where the backend claims batch invariance
  *       ({@link BatchConformance});</li>
- *   <li>{@link Sequences}: greedy sequences identical to the reference's ({@link SequenceConformance}).</li>
+ *   <li>{@link Sequences}: greedy sequences identical to the reference's ({@link SequenceConformance});</li>
+ *   <li>{@link Jit}: the same bits from a fresh JVM under {@code -Xint} as from compiled kernels, where the backend
+ *       claims batch invariance ({@link JitConformance}).</li>
  * </ul>
  * Each level is also a public abstract class of its own, for a module that wants only some of them.
  */
@@ -174,6 +176,17 @@ public abstract class BackendConformanceKit extends ConformanceSuite {
     @Order(9)
     @DisplayName("sequence level")
     class Sequences extends SequenceConformance {
+        @Override
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
+        }
+    }
+
+    /** JIT state: the same bits interpreted as compiled. */
+    @Nested
+    @Order(10)
+    @DisplayName("JIT state")
+    class Jit extends JitConformance {
         @Override
         protected ConformanceSuite suite() {
             return BackendConformanceKit.this;

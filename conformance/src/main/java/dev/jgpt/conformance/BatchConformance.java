@@ -182,7 +182,7 @@ public abstract class BatchConformance extends ConformanceBase {
                 for (int s = 0; s < want.steps().size(); s++) {
                     Step a = want.steps().get(s);
                     Step b = got.get(i).steps().get(s);
-                    assertTrue(Arrays.equals(a.topProbabilities, b.topProbabilities), what + ": sequence " + i
+                    assertTrue(Arrays.equals(a.topProbabilities(), b.topProbabilities()), what + ": sequence " + i
                             + " step " + s + " probabilities differ from alone (batch invariance)");
                 }
             }

@@ -68,7 +68,7 @@ public abstract class ModelConformance extends ConformanceBase {
     }
 
     private int[] ids() {
-        float[] idx = partials.tensors().get("idx").data;
+        float[] idx = partials.tensors().get("idx").data();
         int[] ids = new int[idx.length];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = (int) idx[i];
@@ -90,12 +90,12 @@ public abstract class ModelConformance extends ConformanceBase {
                 problems.add(name + ": not produced by the model's trace");
                 continue;
             }
-            if (!Arrays.equals(e.getValue().shape, rec.shapes.get(name))) {
+            if (!Arrays.equals(e.getValue().shape(), rec.shapes.get(name))) {
                 problems.add(name + ": shape " + Arrays.toString(rec.shapes.get(name)) + ", llm-viz "
-                        + Arrays.toString(e.getValue().shape));
+                        + Arrays.toString(e.getValue().shape()));
                 continue;
             }
-            worst = Math.max(worst, compare(name, e.getValue().shape, e.getValue().data, rec.data.get(name),
+            worst = Math.max(worst, compare(name, e.getValue().shape(), e.getValue().data(), rec.data.get(name),
                     problems));
             compared.add(name);
         }
@@ -119,12 +119,12 @@ public abstract class ModelConformance extends ConformanceBase {
             backend.release(gpt.forwardAll(Arrays.copyOfRange(all, b * 11, (b + 1) * 11), 1, 11, rec));
             for (Map.Entry<String, LlmVizJson.Entry> e : partials.tensors().entrySet()) {
                 String name = e.getKey();
-                int[] shape = e.getValue().shape;
+                int[] shape = e.getValue().shape();
                 if (!rec.data.containsKey(name) || shape[0] != 3) {
                     continue; // a missing tensor is reported by the batch test; pos_emb [1, ...] has no batch
                 }
-                int per = e.getValue().data.length / 3;
-                float[] want = Arrays.copyOfRange(e.getValue().data, b * per, (b + 1) * per);
+                int per = e.getValue().data().length / 3;
+                float[] want = Arrays.copyOfRange(e.getValue().data(), b * per, (b + 1) * per);
                 int[] rowShape = shape.clone();
                 rowShape[0] = 1;
                 if (!Arrays.equals(rowShape, rec.shapes.get(name))) {

@@ -34,19 +34,7 @@ public final class RandomModels {
     }
 
     /** One random model: label, config, seed, and the tensor-name prefix it is written with. */
-    public static final class Spec {
-        public final String label;
-        public final GptConfig config;
-        public final long seed;
-        final String prefix;
-
-        Spec(String label, GptConfig config, long seed, String prefix) {
-            this.label = label;
-            this.config = config;
-            this.seed = seed;
-            this.prefix = prefix;
-        }
-
+    public record Spec(String label, GptConfig config, long seed, String prefix) {
         @Override
         public String toString() {
             GptConfig c = config;
@@ -71,18 +59,18 @@ public final class RandomModels {
 
     /** Writes the model folder (config.json + model.safetensors, F32) and returns it. */
     public static Path write(Spec spec, Path dir) throws IOException {
-        Map<String, LlmVizJson.Entry> tensors = RandomWeights.generate(spec.config, spec.seed, true, BIAS_SCALE);
+        Map<String, LlmVizJson.Entry> tensors = RandomWeights.generate(spec.config(), spec.seed(), true, BIAS_SCALE);
         for (Map.Entry<String, LlmVizJson.Entry> e : tensors.entrySet()) {
             String name = e.getKey();
             boolean norm = name.contains("ln_");
             if (name.endsWith(".weight") && !norm) {
-                float[] d = e.getValue().data;
+                float[] d = e.getValue().data();
                 for (int i = 0; i < d.length; i++) {
                     d[i] *= WEIGHT_GAIN;
                 }
             }
         }
-        ModelWriter.write(dir, spec.config, tensors, "F32", spec.prefix);
+        ModelWriter.write(dir, spec.config(), tensors, "F32", spec.prefix());
         return dir;
     }
 
@@ -91,14 +79,14 @@ public final class RandomModels {
      * lengths in between; several share a length so that they run as one batch.
      */
     public static List<int[]> prompts(Spec spec) {
-        int p = spec.config.nPositions;
+        int p = spec.config().nPositions;
         int[] lengths = {1, 1, 1, 2, 3, 3, 5, 5, 8, 8, p / 4, p / 4, p / 2, p / 2, p / 2, p - 2, p - 1, p, p, p};
-        SplittableRandom rnd = new SplittableRandom(spec.seed * 31 + 7);
+        SplittableRandom rnd = new SplittableRandom(spec.seed() * 31 + 7);
         List<int[]> prompts = new ArrayList<>();
         for (int len : lengths) {
             int[] ids = new int[len];
             for (int i = 0; i < len; i++) {
-                ids[i] = rnd.nextInt(spec.config.vocabSize);
+                ids[i] = rnd.nextInt(spec.config().vocabSize);
             }
             prompts.add(ids);
         }

@@ -45,7 +45,7 @@ public abstract class SequenceConformance extends ConformanceBase {
         List<DynamicTest> tests = new ArrayList<>();
         for (RandomModels.Spec spec : RandomModels.standard(0)) {
             tests.add(dynamicTest(spec.toString(), () -> {
-                Path dir = RandomModels.write(spec, tempDir(spec.label));
+                Path dir = RandomModels.write(spec, tempDir(spec.label()));
                 try (Gpt ref = Gpt.load(dir, reference); Gpt gpt = Gpt.load(dir, backend)) {
                     SequenceChecks.Reference r = randomModelReference(spec, ref);
                     SequenceChecks.Report report = SequenceChecks.compare(r, gpt, backendName());
@@ -74,7 +74,7 @@ public abstract class SequenceConformance extends ConformanceBase {
     /** The reference run of a random model: its {@link RandomModels#prompts}, each continued to fill the context. */
     public static SequenceChecks.Reference randomModelReference(RandomModels.Spec spec, Gpt ref) {
         List<int[]> prompts = RandomModels.prompts(spec);
-        int[] n = prompts.stream().mapToInt(p -> RandomModels.newTokens(spec.config, p.length)).toArray();
+        int[] n = prompts.stream().mapToInt(p -> RandomModels.newTokens(spec.config(), p.length)).toArray();
         return SequenceChecks.reference(spec.toString(), ref, prompts, n);
     }
 

@@ -104,8 +104,8 @@ class GeneratorTest {
                 new GenerateOptions().maxNewTokens(12).sampling(Sampling.random(1.5, 10, 0.95, 8)));
         assertTrue(!Arrays.deepEquals(batched.tokens(), otherSeed.tokens()), "another seed draws other tokens");
         Step first = batched.steps().get(0).get(0);
-        assertEquals(5, first.topIds.length);
-        assertTrue(first.topProbabilities[0] >= first.topProbabilities[4]);
+        assertEquals(5, first.topIds().length);
+        assertTrue(first.topProbabilities()[0] >= first.topProbabilities()[4]);
     }
 
     @Test

@@ -48,7 +48,7 @@ class LlmVizReferenceTest {
 
     @Test
     void everyPartialOfTheThreeRowsMatches() {
-        float[] idx = partials.tensors().get("idx").data; // [3, 11]
+        float[] idx = partials.tensors().get("idx").data(); // [3, 11]
         int[] ids = new int[idx.length];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = (int) idx[i];
@@ -72,8 +72,8 @@ class LlmVizReferenceTest {
         for (Map.Entry<String, LlmVizJson.Entry> e : partials.tensors().entrySet()) {
             String name = e.getKey();
             assertTrue(got.containsKey(name), "the model did not produce " + name);
-            assertArrayEquals(e.getValue().shape, shapes.get(name), name + " shape");
-            assertClose(name, e.getValue().data, got.get(name));
+            assertArrayEquals(e.getValue().shape(), shapes.get(name), name + " shape");
+            assertClose(name, e.getValue().data(), got.get(name));
             compared.add(name);
         }
         assertTrue(compared.containsAll(List.of("block0", "block1", "block2", "ln_f", "lm_head", "probs")),

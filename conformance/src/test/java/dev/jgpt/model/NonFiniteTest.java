@@ -23,7 +23,7 @@ class NonFiniteTest {
     @Test
     void aNaNWeightIsRefusedByName() throws Exception {
         Map<String, LlmVizJson.Entry> w = RandomWeights.generate(C, 1, true, 0.1f);
-        w.get("h.1.attn.c_attn.bias").data[5] = Float.NaN;
+        w.get("h.1.attn.c_attn.bias").data()[5] = Float.NaN;
         ModelWriter.write(tmp, C, w, "F32", "");
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> Gpt.load(tmp, backend));
         assertTrue(e.getMessage().contains("h.1.attn.c_attn.bias") && e.getMessage().contains("NaN"), e.getMessage());
@@ -32,7 +32,7 @@ class NonFiniteTest {
     @Test
     void overflowingLogitsNameTheFirstLayerThatWentNonFinite() throws Exception {
         Map<String, LlmVizJson.Entry> w = RandomWeights.generate(C, 2, true, 0.1f);
-        float[] fc = w.get("h.2.mlp.c_fc.weight").data; // finite weights that overflow in layer 2's MLP
+        float[] fc = w.get("h.2.mlp.c_fc.weight").data(); // finite weights that overflow in layer 2's MLP
         java.util.Arrays.fill(fc, 3e38f);
         ModelWriter.write(tmp, C, w, "F32", "");
         try (Gpt gpt = Gpt.load(tmp, backend)) {

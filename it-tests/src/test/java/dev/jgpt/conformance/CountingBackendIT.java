@@ -63,7 +63,7 @@ class CountingBackendIT {
             assertTrue(counts.getOrDefault(op, 0L) > 0, op + " was never called: " + counts);
         }
         // one prefill + 9 decode steps (the 10th token is never fed back), each through every layer
-        assertEquals(10L * spec.config.nLayer, counts.get("attention"), "attention calls");
+        assertEquals(10L * spec.config().nLayer, counts.get("attention"), "attention calls");
     }
 
     private static String[] run(String... args) {

@@ -67,7 +67,7 @@ class CrossBackendSequenceIT {
     Stream<DynamicNode> randomModels() throws Exception {
         List<DynamicNode> nodes = new ArrayList<>();
         for (RandomModels.Spec spec : RandomModels.standard(1000)) {
-            Path dir = RandomModels.write(spec, Files.createTempDirectory(scratch, spec.label));
+            Path dir = RandomModels.write(spec, Files.createTempDirectory(scratch, spec.label()));
             SequenceChecks.Reference ref;
             try (Gpt gpt = Gpt.load(dir, plain)) {
                 ref = SequenceConformance.randomModelReference(spec, gpt);

@@ -27,11 +27,13 @@ public final class Gpt implements AutoCloseable {
     private final List<Block> blocks;
     private final LmHead head;
     private final List<Tensor> weights;
+    private final TokenizerChoice tokenizer;
     private Runnable onClose = () -> { };
 
-    Gpt(GptConfig config, TensorBackend backend, Embedding embedding, List<Block> blocks, LmHead head,
-            List<Tensor> weights) {
+    Gpt(GptConfig config, TokenizerChoice tokenizer, TensorBackend backend, Embedding embedding, List<Block> blocks,
+            LmHead head, List<Tensor> weights) {
         this.config = config;
+        this.tokenizer = tokenizer;
         this.backend = backend;
         this.embedding = embedding;
         this.blocks = List.copyOf(blocks);
@@ -50,6 +52,20 @@ public final class Gpt implements AutoCloseable {
 
     public TensorBackend backend() {
         return backend;
+    }
+
+    /** Which tokenizer this model uses and what said so: its declaration, else its vocabulary size. */
+    public TokenizerChoice tokenizerChoice() {
+        return tokenizer;
+    }
+
+    /**
+     * This model's tokenizer, as its folder declares it ({@link TokenizerChoice}).
+     *
+     * @throws InvalidInputException when it has none jgpt can use (give token ids instead)
+     */
+    public Tokenizer tokenizer() {
+        return tokenizer.tokenizer();
     }
 
     /** A greedy-by-default generator over this model. */

@@ -97,13 +97,13 @@ public final class Gpt2Layout {
                 }
                 continue;
             }
-            if (!Arrays.equals(t.shape, want.getValue())) {
+            if (!Arrays.equals(t.shape(), want.getValue())) {
                 throw new ModelLoadException(source + ": tensor '" + want.getKey() + "' has shape "
-                        + Arrays.toString(t.shape) + " but the config needs " + Arrays.toString(want.getValue()));
+                        + Arrays.toString(t.shape()) + " but the config needs " + Arrays.toString(want.getValue()));
             }
-            for (int i = 0; i < t.data.length; i++) {
-                if (!Float.isFinite(t.data[i])) {
-                    throw new ModelLoadException(source + ": tensor '" + want.getKey() + "' holds " + t.data[i]
+            for (int i = 0; i < t.data().length; i++) {
+                if (!Float.isFinite(t.data()[i])) {
+                    throw new ModelLoadException(source + ": tensor '" + want.getKey() + "' holds " + t.data()[i]
                             + " at flat index " + i + "; weights must be finite numbers");
                 }
             }

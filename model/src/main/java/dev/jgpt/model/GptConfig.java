@@ -12,7 +12,8 @@ import java.nio.file.Path;
 
 /**
  * The hyper-parameters of a GPT-2 model, read from a Hugging Face {@code config.json}: layers, heads, width,
- * vocabulary, context, layer-norm epsilon, GELU form and whether the LM head is tied to the token embedding.
+ * vocabulary, context, layer-norm epsilon, GELU form and whether the LM head is tied to the token embedding; and the
+ * tokenizer the model declares, if it does ({@code tokenizer_class}, see {@link TokenizerChoice}).
  */
 public final class GptConfig {
     /** Sizes above these are refused before anything is allocated (gpt2-xl is 48 × 25 × 1600, 50257, 1024). */
@@ -29,9 +30,17 @@ public final class GptConfig {
     public final float layerNormEps;
     public final Gelu gelu;
     public final boolean tieWordEmbeddings;
+    /** {@code tokenizer_class} of config.json (e.g. {@code GPT2Tokenizer}), or null when it names none. */
+    public final String tokenizerClass;
 
+    /** A config that declares no tokenizer. */
     public GptConfig(int nLayer, int nHead, int nEmbd, int vocabSize, int nPositions, float layerNormEps, Gelu gelu,
             boolean tieWordEmbeddings) {
+        this(nLayer, nHead, nEmbd, vocabSize, nPositions, layerNormEps, gelu, tieWordEmbeddings, null);
+    }
+
+    public GptConfig(int nLayer, int nHead, int nEmbd, int vocabSize, int nPositions, float layerNormEps, Gelu gelu,
+            boolean tieWordEmbeddings, String tokenizerClass) {
         this.nLayer = check("n_layer", nLayer, MAX_LAYERS);
         this.nHead = check("n_head", nHead, MAX_WIDTH);
         this.nEmbd = check("n_embd", nEmbd, MAX_WIDTH);
@@ -46,6 +55,13 @@ public final class GptConfig {
         this.layerNormEps = layerNormEps;
         this.gelu = gelu;
         this.tieWordEmbeddings = tieWordEmbeddings;
+        this.tokenizerClass = tokenizerClass;
+    }
+
+    /** This config declaring {@code tokenizerClass} as its tokenizer (null: none). */
+    public GptConfig withTokenizerClass(String tokenizerClass) {
+        return new GptConfig(nLayer, nHead, nEmbd, vocabSize, nPositions, layerNormEps, gelu, tieWordEmbeddings,
+                tokenizerClass);
     }
 
     private static int check(String key, int value, int max) {
@@ -85,8 +101,10 @@ public final class GptConfig {
         int positions = o.has("n_positions") ? integer(o, "n_positions") : integer(o, "n_ctx");
         float eps = o.has("layer_norm_epsilon") ? (float) number(o, "layer_norm_epsilon") : 1e-5f;
         boolean tied = !o.has("tie_word_embeddings") || bool(o, "tie_word_embeddings");
+        String tokenizer = o.has("tokenizer_class") && !o.get("tokenizer_class").isJsonNull()
+                ? string(o, "tokenizer_class") : null;
         return new GptConfig(integer(o, "n_layer"), integer(o, "n_head"), integer(o, "n_embd"),
-                integer(o, "vocab_size"), positions, eps, gelu, tied);
+                integer(o, "vocab_size"), positions, eps, gelu, tied, tokenizer);
     }
 
     /** The {@code config.json} text for this config (Hugging Face keys). */
@@ -102,6 +120,9 @@ public final class GptConfig {
         o.addProperty("layer_norm_epsilon", layerNormEps);
         o.addProperty("activation_function", gelu == Gelu.TANH ? "gelu_new" : "gelu");
         o.addProperty("tie_word_embeddings", tieWordEmbeddings);
+        if (tokenizerClass != null) {
+            o.addProperty("tokenizer_class", tokenizerClass);
+        }
         return new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
     }
 

@@ -38,6 +38,7 @@ final class GptLoader {
                     + "config.json and model.safetensors");
         }
         GptConfig c = GptConfig.read(dir.resolve("config.json"));
+        TokenizerChoice tokenizer = TokenizerChoice.of(dir, c); // a contradicting declaration is refused first
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
             String unused = Gpt2Layout.firstUnused(f.entries().keySet(), c);
             if (unused != null) {
@@ -45,7 +46,7 @@ final class GptLoader {
             }
             GptLoader r = new GptLoader(f, backend);
             try {
-                return r.build(c);
+                return r.build(c, tokenizer);
             } catch (RuntimeException e) {
                 r.loaded.forEach(backend::release);
                 throw e;
@@ -53,7 +54,7 @@ final class GptLoader {
         }
     }
 
-    private Gpt build(GptConfig c) {
+    private Gpt build(GptConfig c, TokenizerChoice tokenizer) {
         int e = c.nEmbd;
         Embedding embedding = new Embedding(required("wte.weight", c.vocabSize, e),
                 required("wpe.weight", c.nPositions, e));
@@ -82,7 +83,7 @@ final class GptLoader {
             throw new ModelLoadException(file.path() + ": config says tie_word_embeddings=false but there is no "
                     + "lm_head.weight");
         }
-        return new Gpt(c, backend, embedding, blocks, new LmHead(lnF, headWeight), loaded);
+        return new Gpt(c, tokenizer, backend, embedding, blocks, new LmHead(lnF, headWeight), loaded);
     }
 
     private SafetensorsFile.Entry find(String name) {
@@ -113,7 +114,7 @@ final class GptLoader {
                 t[o * in + i] = stored[i * out + o];
             }
         }
-        return adopt(WeightData.of(entry.name, t, out, in));
+        return adopt(WeightData.of(entry.name(), t, out, in));
     }
 
     private Tensor optional(String name, int... shape) {
@@ -122,21 +123,21 @@ final class GptLoader {
     }
 
     private Tensor load(SafetensorsFile.Entry entry, int... shape) {
-        return adopt(WeightData.of(entry.name, finite(entry, shape), shape));
+        return adopt(WeightData.of(entry.name(), finite(entry, shape), shape));
     }
 
     /** The tensor's elements as float32, after checking its shape and that every element is finite. */
     private float[] finite(SafetensorsFile.Entry entry, int... shape) {
-        if (!Arrays.equals(entry.shape, shape)) {
-            throw new ModelLoadException(file.path() + ": tensor '" + entry.name + "' has shape "
-                    + Arrays.toString(entry.shape) + " but the config needs " + Arrays.toString(shape));
+        if (!Arrays.equals(entry.shape(), shape)) {
+            throw new ModelLoadException(file.path() + ": tensor '" + entry.name() + "' has shape "
+                    + Arrays.toString(entry.shape()) + " but the config needs " + Arrays.toString(shape));
         }
         java.nio.FloatBuffer data = file.floats(entry);
         float[] out = new float[data.remaining()];
         data.duplicate().get(out);
         for (int i = 0; i < out.length; i++) {
             if (!Float.isFinite(out[i])) {
-                throw new ModelLoadException(file.path() + ": tensor '" + entry.name + "' holds " + out[i]
+                throw new ModelLoadException(file.path() + ": tensor '" + entry.name() + "' holds " + out[i]
                         + " at flat index " + i + "; weights must be finite numbers");
             }
         }

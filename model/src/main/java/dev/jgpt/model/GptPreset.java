@@ -6,19 +6,22 @@ import java.util.stream.Collectors;
 
 /** The shapes of the GPT-2 family (Hugging Face's gpt2 … gpt2-xl configs) and of the nano sort model. */
 public enum GptPreset {
-    GPT2(12, 12, 768, 50257, 1024, true),
-    GPT2_MEDIUM(24, 16, 1024, 50257, 1024, true),
-    GPT2_LARGE(36, 20, 1280, 50257, 1024, true),
-    GPT2_XL(48, 25, 1600, 50257, 1024, true),
-    NANO_SORT(3, 3, 48, 3, 11, false);
+    GPT2(12, 12, 768, 50257, 1024, true, TokenizerChoice.GPT2_CLASS),
+    GPT2_MEDIUM(24, 16, 1024, 50257, 1024, true, TokenizerChoice.GPT2_CLASS),
+    GPT2_LARGE(36, 20, 1280, 50257, 1024, true, TokenizerChoice.GPT2_CLASS),
+    GPT2_XL(48, 25, 1600, 50257, 1024, true, TokenizerChoice.GPT2_CLASS),
+    NANO_SORT(3, 3, 48, 3, 11, false, TokenizerChoice.SORT_CLASS);
 
     private final GptConfig config;
 
-    GptPreset(int layers, int heads, int width, int vocab, int context, boolean tied) {
-        config = new GptConfig(layers, heads, width, vocab, context, 1e-5f, Gelu.TANH, tied);
+    GptPreset(int layers, int heads, int width, int vocab, int context, boolean tied, String tokenizer) {
+        config = new GptConfig(layers, heads, width, vocab, context, 1e-5f, Gelu.TANH, tied, tokenizer);
     }
 
-    /** The configuration: layers, heads, width, vocabulary, context, eps 1e-5, tanh GELU, tied head or not. */
+    /**
+     * The configuration: layers, heads, width, vocabulary, context, eps 1e-5, tanh GELU, tied head or not, and the
+     * tokenizer it declares (GPT-2's BPE, or the sort letters).
+     */
     public GptConfig config() {
         return config;
     }

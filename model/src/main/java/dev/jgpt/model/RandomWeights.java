@@ -55,7 +55,7 @@ public final class RandomWeights {
             boolean biases, float biasScale) {
         LlmVizJson.Entry w = normal(rnd, biasScale, e);
         for (int i = 0; i < e; i++) {
-            w.data[i] += 1f;
+            w.data()[i] += 1f;
         }
         t.put(name + ".weight", w);
         if (biases) {

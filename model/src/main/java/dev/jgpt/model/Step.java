@@ -3,19 +3,11 @@ package dev.jgpt.model;
 /**
  * One generated token of one sequence: its id, its probability, and the most likely alternatives, all under the
  * distribution it was chosen from (softmax of logits / temperature, before top-k/top-p filtering).
+ *
+ * @param topIds           the most likely tokens, most likely first
+ * @param topProbabilities their probabilities, in the same order
  */
-public final class Step {
-    public final int token;
-    public final double probability;
-    public final int[] topIds;
-    public final double[] topProbabilities;
-
-    public Step(int token, double probability, int[] topIds, double[] topProbabilities) {
-        this.token = token;
-        this.probability = probability;
-        this.topIds = topIds;
-        this.topProbabilities = topProbabilities;
-    }
+public record Step(int token, double probability, int[] topIds, double[] topProbabilities) {
 
     /** The step for a chosen token, with the {@code top} most likely tokens of {@code probs}. */
     static Step of(int token, double[] probs, int top) {

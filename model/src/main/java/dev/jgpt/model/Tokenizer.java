@@ -19,29 +19,15 @@ public interface Tokenizer {
     }
 
     /**
-     * The tokenizer a model's vocabulary calls for: GPT-2's BPE for 50257 tokens, the letters A/B/C for the sort
-     * model's 3.
+     * The tokenizer a config declares ({@code tokenizer_class}), else the one its vocabulary size calls for (GPT-2's
+     * BPE for 50257 tokens, the letters A/B/C for the sort model's 3). A loaded model's {@link Gpt#tokenizer()} also
+     * follows the tokenizer files of its folder ({@link TokenizerChoice}).
      *
-     * @throws InvalidInputException for any other vocabulary size (give token ids instead)
+     * @throws InvalidInputException when the config declares a tokenizer jgpt does not have, or declares none and has
+     *                               any other vocabulary size (give token ids instead)
+     * @throws ModelLoadException    when the declared tokenizer contradicts the vocabulary size
      */
     static Tokenizer forModel(GptConfig config) {
-        if (config.vocabSize == Gpt2Tokenizer.VOCAB_SIZE) {
-            return Gpt2Tokenizer.instance();
-        }
-        if (config.vocabSize == SortVocabulary.SIZE) {
-            return new Tokenizer() {
-                @Override
-                public int[] encode(String text) {
-                    return SortVocabulary.encode(text);
-                }
-
-                @Override
-                public byte[] bytes(int id) {
-                    return SortVocabulary.decode(new int[] {id}).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                }
-            };
-        }
-        throw new InvalidInputException("no tokenizer for a vocabulary of " + config.vocabSize
-                + " tokens (GPT-2's is 50257, the sort model's 3); give token ids with --tokens");
+        return TokenizerChoice.of(config).tokenizer();
     }
 }

@@ -84,7 +84,7 @@ public final class GptServer implements AutoCloseable {
     private void serve(Gpt g) {
         this.gpt = g;
         GptConfig config = g.config();
-        Tokenizer tokenizer = Tokenizer.forModel(config);
+        Tokenizer tokenizer = g.tokenizer(); // as the model folder declares it
         EngineOptions eo = EngineOptions.defaults().withMaxSequences(options.maxBatch());
         if (options.kvCacheMb() > 0) {
             long blockBytes = g.cacheSpec(eo.blockSize(), 1).blockBytes();

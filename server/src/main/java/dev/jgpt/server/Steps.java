@@ -11,18 +11,18 @@ final class Steps {
     }
 
     static int token(Step s) {
-        return s.token;
+        return s.token();
     }
 
     static double probability(Step s) {
-        return s.probability;
+        return s.probability();
     }
 
     static int[] topIds(Step s) {
-        return s.topIds;
+        return s.topIds();
     }
 
     static double[] topProbabilities(Step s) {
-        return s.topProbabilities;
+        return s.topProbabilities();
     }
 }

@@ -80,13 +80,13 @@ public final class ParameterTensors {
         ParameterTensors p = new ParameterTensors(config);
         for (int i = 0; i < p.names.length; i++) {
             LlmVizJson.Entry e = tensors.get(p.names[i]);
-            if (e == null || !Arrays.equals(e.shape, p.shapes[i])) {
+            if (e == null || !Arrays.equals(e.shape(), p.shapes[i])) {
                 throw new IllegalArgumentException("tensor " + p.names[i] + Arrays.toString(p.shapes[i])
-                        + (e == null ? " is missing" : " has shape " + Arrays.toString(e.shape)));
+                        + (e == null ? " is missing" : " has shape " + Arrays.toString(e.shape())));
             }
             int cols = p.data[i][0].length;
             for (int r = 0; r < p.data[i].length; r++) {
-                System.arraycopy(e.data, r * cols, p.data[i][r], 0, cols);
+                System.arraycopy(e.data(), r * cols, p.data[i][r], 0, cols);
             }
         }
         return p;

@@ -4,6 +4,7 @@ import dev.jgpt.api.Gelu;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.RandomWeights;
+import dev.jgpt.model.TokenizerChoice;
 import dev.jgpt.model.io.LlmVizJson;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -83,7 +84,8 @@ public final class SortTrainer {
 
     /** The sort model's configuration (minGPT's gpt-nano on the sort task). */
     public static GptConfig config() {
-        return new GptConfig(3, 3, 48, SortData.DIGITS, SortData.CONTEXT, 1e-5f, Gelu.TANH, false);
+        return new GptConfig(3, 3, 48, SortData.DIGITS, SortData.CONTEXT, 1e-5f, Gelu.TANH, false,
+                TokenizerChoice.SORT_CLASS);
     }
 
     /** Trains a fresh model for {@code iters} steps and returns its weights (names without prefix, lm_head too). */

@@ -44,23 +44,23 @@ class SortTrainerTest {
         }
         assertEquals(a.keySet(), b.keySet());
         for (String name : a.keySet()) {
-            assertArrayEquals(a.get(name).shape, b.get(name).shape, name);
+            assertArrayEquals(a.get(name).shape(), b.get(name).shape(), name);
             // Arrays.equals on float[] compares bit patterns (floatToIntBits), the strictest equality
-            assertTrue(Arrays.equals(a.get(name).data, b.get(name).data), name + " differs between two runs");
-            assertTrue(Arrays.equals(a.get(name).data, c.get(name).data), name + " differs on one thread");
+            assertTrue(Arrays.equals(a.get(name).data(), b.get(name).data()), name + " differs between two runs");
+            assertTrue(Arrays.equals(a.get(name).data(), c.get(name).data()), name + " differs on one thread");
         }
         Map<String, LlmVizJson.Entry> other = SortTrainer.train(4, 20, 64, TrainProgress.NONE);
-        assertFalse(Arrays.equals(a.get("wte.weight").data, other.get("wte.weight").data), "another seed differs");
+        assertFalse(Arrays.equals(a.get("wte.weight").data(), other.get("wte.weight").data()), "another seed differs");
     }
 
     @Test
     void weightsHaveEveryHuggingFaceNameWithoutPrefix() {
         Map<String, LlmVizJson.Entry> w = SortTrainer.train(1, 1, 8, TrainProgress.NONE);
         assertEquals(2 + 3 * 12 + 3, w.size());
-        assertArrayEquals(new int[] {3, 48}, w.get("lm_head.weight").shape);
-        assertArrayEquals(new int[] {48, 144}, w.get("h.2.attn.c_attn.weight").shape);
-        assertArrayEquals(new int[] {192, 48}, w.get("h.0.mlp.c_proj.weight").shape);
-        assertArrayEquals(new int[] {11, 48}, w.get("wpe.weight").shape);
+        assertArrayEquals(new int[] {3, 48}, w.get("lm_head.weight").shape());
+        assertArrayEquals(new int[] {48, 144}, w.get("h.2.attn.c_attn.weight").shape());
+        assertArrayEquals(new int[] {192, 48}, w.get("h.0.mlp.c_proj.weight").shape());
+        assertArrayEquals(new int[] {11, 48}, w.get("wpe.weight").shape());
     }
 
     @Test

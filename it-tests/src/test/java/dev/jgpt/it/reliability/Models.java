@@ -27,7 +27,7 @@ final class Models {
         Map<String, LlmVizJson.Entry> w = RandomWeights.generate(c, seed, true, 0.1f);
         for (Map.Entry<String, LlmVizJson.Entry> e : w.entrySet()) {
             if (e.getKey().endsWith(".weight") && !e.getKey().contains("ln_")) {
-                float[] d = e.getValue().data;
+                float[] d = e.getValue().data();
                 for (int i = 0; i < d.length; i++) {
                     d[i] *= 5f;
                 }

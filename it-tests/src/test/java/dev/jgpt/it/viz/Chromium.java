@@ -21,16 +21,7 @@ final class Chromium {
     static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     /** What one browser run left behind. */
-    static final class Run {
-        final int exitCode;
-        final String stdout;
-        final String stderr;
-
-        Run(int exitCode, String stdout, String stderr) {
-            this.exitCode = exitCode;
-            this.stdout = stdout;
-            this.stderr = stderr;
-        }
+    record Run(int exitCode, String stdout, String stderr) {
     }
 
     private final Path binary;

@@ -45,10 +45,11 @@ class PlaygroundBrowserIT {
             assertFalse(html.body().matches("(?s).*(src|href)=\"(https?:)?//.*"), "the page loads nothing else");
 
             Chromium.Run run = chromium.dumpDom(page + "#selftest");
-            Map<String, String> body = bodyAttributes(run.stdout);
-            assertEquals("1", body.get("data-ready"), "the page's script did not run: " + Chromium.tail(run.stderr));
+            Map<String, String> body = bodyAttributes(run.stdout());
+            assertEquals("1", body.get("data-ready"), "the page's script did not run: "
+                    + Chromium.tail(run.stderr()));
             assertEquals("1", body.get("data-done"), "the completion did not finish: " + body);
-            assertEquals("0", body.get("data-errors"), "errors on the page: " + Chromium.tail(run.stderr));
+            assertEquals("0", body.get("data-errors"), "errors on the page: " + Chromium.tail(run.stderr()));
             assertEquals("ABBBCC", body.get("data-text"));
             assertEquals("6", body.get("data-tokens"));
             assertEquals("length", body.get("data-finish"));

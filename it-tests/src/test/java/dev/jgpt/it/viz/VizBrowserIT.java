@@ -54,7 +54,7 @@ class VizBrowserIT {
 
         Path png = tmp.resolve("walkthrough.png");
         Chromium.Run shot = chromium.screenshot(page.toUri().toString(), png, 1280, 2400);
-        assertTrue(Files.isRegularFile(png), "no screenshot; chromium said:\n" + Chromium.tail(shot.stderr));
+        assertTrue(Files.isRegularFile(png), "no screenshot; chromium said:\n" + Chromium.tail(shot.stderr()));
         assertNotBlank(png);
         noConsoleErrors(shot);
 
@@ -62,7 +62,7 @@ class VizBrowserIT {
         noConsoleErrors(run);
         Map<String, String> body = bodyAttributes(run);
         assertEquals("1", body.get("data-ready"), "the page's script did not finish: " + body);
-        assertEquals("0", body.get("data-errors"), "errors on the page: " + errorText(run.stdout));
+        assertEquals("0", body.get("data-errors"), "errors on the page: " + errorText(run.stdout()));
         assertEquals(String.join(",", SECTIONS), body.get("data-section-names"));
         assertEquals("9", body.get("data-sections"));
         int heatmaps = Integer.parseInt(body.get("data-heatmaps"));
@@ -78,9 +78,9 @@ class VizBrowserIT {
                 "tooltip: " + body.get("data-hover-norm"));
         // the temperature slider recomputes the table: at τ = 0.5 the chosen token is (even) more likely
         assertTrue(body.get("data-temperature").matches("0\\.5 [01]\\.\\d{4}"), body.get("data-temperature"));
-        assertTrue(run.stdout.contains("ABBBCC"), "the page does not show the sorted result ABBBCC");
+        assertTrue(run.stdout().contains("ABBBCC"), "the page does not show the sorted result ABBBCC");
         for (String s : SECTIONS) {
-            assertTrue(run.stdout.contains("id=\"sec-" + s + "\""), "section " + s + " missing");
+            assertTrue(run.stdout().contains("id=\"sec-" + s + "\""), "section " + s + " missing");
         }
     }
 
@@ -106,15 +106,15 @@ class VizBrowserIT {
         Chromium.Run run = chromium.dumpDom(page.toUri() + "#selftest");
         noConsoleErrors(run);
         Map<String, String> body = bodyAttributes(run);
-        assertEquals("0", body.get("data-errors"), "errors on the page: " + errorText(run.stdout));
+        assertEquals("0", body.get("data-errors"), "errors on the page: " + errorText(run.stdout()));
         assertEquals("9", body.get("data-sections"));
         assertEquals("true", body.get("data-sampled"));
         assertEquals(body.get("data-heatmaps"), body.get("data-nonblank-heatmaps"));
-        assertTrue(run.stdout.contains("showing every 4th of 256 channels"), "the MLP heat-maps do not say they are "
+        assertTrue(run.stdout().contains("showing every 4th of 256 channels"), "the MLP heat-maps do not say they are "
                 + "sampled");
-        assertTrue(run.stdout.contains("Sampled to keep this page small"), "no sampling note on the page");
-        assertTrue(run.stdout.contains("alert(1)"), "the prompt's text is not shown as text");
-        assertFalse(run.stdout.contains("<b>tags"), "token text became markup");
+        assertTrue(run.stdout().contains("Sampled to keep this page small"), "no sampling note on the page");
+        assertTrue(run.stdout().contains("alert(1)"), "the prompt's text is not shown as text");
+        assertFalse(run.stdout().contains("<b>tags"), "token text became markup");
     }
 
     /** The embedded sort model (no --model), else llm-viz's, imported; skipped with the reason when neither. */
@@ -178,7 +178,7 @@ class VizBrowserIT {
     /** Chromium logs page errors ("Uncaught ...") and console messages ("CONSOLE") to stderr; the page logs none. */
     private static void noConsoleErrors(Chromium.Run run) {
         List<String> bad = new ArrayList<>();
-        for (String line : run.stderr.split("\n")) {
+        for (String line : run.stderr().split("\n")) {
             if (line.contains("Uncaught") || line.contains(":CONSOLE") || line.contains("CONSOLE(")) {
                 bad.add(line);
             }
@@ -188,9 +188,9 @@ class VizBrowserIT {
     }
 
     private static Map<String, String> bodyAttributes(Chromium.Run run) {
-        Matcher body = Pattern.compile("<body([^>]*)>").matcher(run.stdout);
-        assertTrue(body.find(), "no <body> in the DOM dump (exit " + run.exitCode + "):\n"
-                + Chromium.tail(run.stdout) + "\nstderr:\n" + Chromium.tail(run.stderr));
+        Matcher body = Pattern.compile("<body([^>]*)>").matcher(run.stdout());
+        assertTrue(body.find(), "no <body> in the DOM dump (exit " + run.exitCode() + "):\n"
+                + Chromium.tail(run.stdout()) + "\nstderr:\n" + Chromium.tail(run.stderr()));
         Map<String, String> attrs = new HashMap<>();
         Matcher m = Pattern.compile("([\\w-]+)=\"([^\"]*)\"").matcher(body.group(1));
         while (m.find()) {

@@ -5,6 +5,8 @@ import dev.jgpt.api.Gelu;
 import dev.jgpt.model.Gpt2Layout;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.ModelLoadException;
+import dev.jgpt.model.SortVocabulary;
+import dev.jgpt.model.TokenizerChoice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,17 +39,21 @@ public final class LlmVizImporter {
             }
             throw new ModelLoadException(json + ": config needs n_layer, n_head, n_embd, vocab_size, block_size");
         }
+        // llm-viz's JSON names no tokenizer: its one model is the sort demo, whose 3 tokens are the letters A, B, C
+        if (config.vocabSize == SortVocabulary.SIZE) {
+            config = config.withTokenizerClass(TokenizerChoice.SORT_CLASS);
+        }
         Map<String, LlmVizJson.Entry> converted = new LinkedHashMap<>();
         for (Map.Entry<String, LlmVizJson.Entry> e : src.tensors().entrySet()) {
             String name = e.getKey().startsWith("transformer.") ? e.getKey().substring("transformer.".length())
                     : e.getKey();
             LlmVizJson.Entry t = e.getValue();
-            if (name.endsWith(".attn.bias") && t.shape.length == 4) {
+            if (name.endsWith(".attn.bias") && t.shape().length == 4) {
                 continue; // the causal-mask buffer, not a parameter
             }
-            boolean linear = isLinear(name) && t.shape.length == 2;
-            converted.put(name, linear ? new LlmVizJson.Entry(new int[] {t.shape[1], t.shape[0]},
-                    transpose(t.data, t.shape[0], t.shape[1])) : t);
+            boolean linear = isLinear(name) && t.shape().length == 2;
+            converted.put(name, linear ? new LlmVizJson.Entry(new int[] {t.shape()[1], t.shape()[0]},
+                    transpose(t.data(), t.shape()[0], t.shape()[1])) : t);
         }
         Gpt2Layout.validate(json, config, converted); // refused before anything is written
         ModelWriter.write(out, config, converted, "F32", "");

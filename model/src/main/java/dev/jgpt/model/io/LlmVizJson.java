@@ -24,14 +24,7 @@ import java.util.Map;
  */
 public final class LlmVizJson {
     /** A tensor from the file. */
-    public static final class Entry {
-        public final int[] shape;
-        public final float[] data;
-
-        public Entry(int[] shape, float[] data) {
-            this.shape = shape;
-            this.data = data;
-        }
+    public record Entry(int[] shape, float[] data) {
     }
 
     private final JsonObject config;

@@ -27,7 +27,7 @@ public final class ModelWriter {
         SafetensorsWriter w = new SafetensorsWriter();
         for (Map.Entry<String, LlmVizJson.Entry> e : tensors.entrySet()) {
             String name = e.getKey().equals("lm_head.weight") ? e.getKey() : prefix + e.getKey();
-            w.put(name, e.getValue().data, e.getValue().shape);
+            w.put(name, e.getValue().data(), e.getValue().shape());
         }
         Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
         files.put(dir.resolve("model.safetensors"), w.content(dtype));

@@ -22,20 +22,7 @@ public final class SafetensorsFile implements AutoCloseable {
     static final long MAX_HEADER_BYTES = 100L << 20;
 
     /** One tensor's entry in the header. */
-    public static final class Entry {
-        public final String name;
-        public final String dtype;
-        public final int[] shape;
-        final long begin;
-        final long end;
-
-        Entry(String name, String dtype, int[] shape, long begin, long end) {
-            this.name = name;
-            this.dtype = dtype;
-            this.shape = shape;
-            this.begin = begin;
-            this.end = end;
-        }
+    public record Entry(String name, String dtype, int[] shape, long begin, long end) {
     }
 
     private final Path path;
@@ -127,24 +114,25 @@ public final class SafetensorsFile implements AutoCloseable {
      * F16 and BF16 are widened into a new buffer. Other dtypes are refused.
      */
     public FloatBuffer floats(Entry e) {
-        if (!e.dtype.equals("F32") && !e.dtype.equals("F16") && !e.dtype.equals("BF16")) {
-            throw bad(path, "tensor '" + e.name + "' has dtype " + e.dtype + "; only F32, F16 and BF16 load");
+        if (!e.dtype().equals("F32") && !e.dtype().equals("F16") && !e.dtype().equals("BF16")) {
+            throw bad(path, "tensor '" + e.name() + "' has dtype " + e.dtype() + "; only F32, F16 and BF16 load");
         }
         ByteBuffer bytes;
         try {
-            bytes = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, e.end - e.begin)
+            bytes = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin())
                     .order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException ex) {
-            throw new ModelLoadException("cannot map tensor '" + e.name + "' of " + path + ": " + ex.getMessage(), ex);
+            throw new ModelLoadException("cannot map tensor '" + e.name() + "' of " + path + ": " + ex.getMessage(),
+                    ex);
         }
-        if (e.dtype.equals("F32")) {
+        if (e.dtype().equals("F32")) {
             return bytes.asFloatBuffer();
         }
-        int n = (int) ((e.end - e.begin) / 2);
+        int n = (int) ((e.end() - e.begin()) / 2);
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
             short bits = bytes.getShort(2 * i);
-            out[i] = e.dtype.equals("F16") ? HalfFloats.f16ToFloat(bits) : HalfFloats.bf16ToFloat(bits);
+            out[i] = e.dtype().equals("F16") ? HalfFloats.f16ToFloat(bits) : HalfFloats.bf16ToFloat(bits);
         }
         return FloatBuffer.wrap(out);
     }

@@ -166,12 +166,12 @@ final class SafetensorsHeader {
 
     private static void checkOverlaps(Path path, Map<String, SafetensorsFile.Entry> entries) {
         List<SafetensorsFile.Entry> byOffset = new ArrayList<>(entries.values());
-        byOffset.sort((a, b) -> Long.compare(a.begin, b.begin));
+        byOffset.sort((a, b) -> Long.compare(a.begin(), b.begin()));
         for (int i = 1; i < byOffset.size(); i++) {
             SafetensorsFile.Entry prev = byOffset.get(i - 1);
             SafetensorsFile.Entry cur = byOffset.get(i);
-            if (cur.begin < prev.end && cur.end > cur.begin) {
-                throw bad(path, "tensors '" + prev.name + "' and '" + cur.name + "' overlap");
+            if (cur.begin() < prev.end() && cur.end() > cur.begin()) {
+                throw bad(path, "tensors '" + prev.name() + "' and '" + cur.name() + "' overlap");
             }
         }
     }

@@ -59,7 +59,7 @@ class SafetensorsHeaderTest {
         Path ok = file(tmp.resolve("ok.safetensors"), "{\"__metadata__\":{\"format\":\"pt\"},"
                 + "\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}");
         try (SafetensorsFile f = SafetensorsFile.open(ok)) {
-            assertTrue(f.entry("a") != null && f.entry("a").shape[1] == 2);
+            assertTrue(f.entry("a") != null && f.entry("a").shape()[1] == 2);
         }
     }
 }
