@@ -17,7 +17,7 @@ class LimitsTest {
     @Test
     void pastTheQueueLimitIs429WithRetryAfterAndTheQueuedStillFinish() throws Exception {
         try (TestServer s = new TestServer(o -> o.withMaxBatch(1).withMaxQueue(2)
-                .withStepDelay(Duration.ofMillis(150)))) {
+                .withStepDelay(Duration.ofMillis(250)))) {
             String body = "{\"prompt\":\"CBABBC\",\"max_tokens\":6}";
             List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
             accepted.add(async(s, body));

@@ -27,10 +27,13 @@ class ShutdownTest {
             }
         });
         long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        TestServer.Reply late;
-        do {
-            late = s.post("/v1/completions", STREAM);
-        } while (late.status() == 200 && System.nanoTime() < end);
+        TestServer.Reply health;
+        do { // the shutdown has begun once health says so (the running request holds the port open)
+            health = s.get("/health");
+        } while (health.status() == 200 && System.nanoTime() < end);
+        assertEquals(503, health.status(), health.body());
+        assertEquals("shutting down", health.json().get("status").getAsString());
+        TestServer.Reply late = s.post("/v1/completions", STREAM);
         assertEquals(503, late.status(), late.body());
         assertTrue(late.message().contains("shutting down"), late.message());
         HttpResponse<String> r = running.get();

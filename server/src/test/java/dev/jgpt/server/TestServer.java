@@ -21,11 +21,14 @@ final class TestServer implements AutoCloseable {
     static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final GptServer server;
+    /** The server's address, taken while it listens (a stopped connector has no port). */
+    private final URI base;
 
     TestServer(UnaryOperator<ServerOptions> options) {
         ServerOptions o = options.apply(ServerOptions.defaults().withPort(0).withModelName("jgpt-sort"));
         this.server = GptServer.start(o, () -> Gpt.load(DefaultModel.folder(),
                 Backends.discover().require("plain").create()));
+        this.base = server.uri();
     }
 
     TestServer() {
@@ -54,7 +57,7 @@ final class TestServer implements AutoCloseable {
     }
 
     URI uri(String path) {
-        return server.uri().resolve(path);
+        return base.resolve(path);
     }
 
     Reply post(String path, String body, String... headers) {
