@@ -5,26 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every refused request gets OpenAI's error object, with the field it is about, and never a stack trace. */
-class BadRequestTest {
-    static TestServer s;
-
-    @BeforeAll
-    static void start() {
-        s = new TestServer();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        s.close();
-    }
-
+class BadRequestTest extends OneServerPerClass {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "{\"prompt\":\"CBABBC\",\"max_tokens\":\"6\"}|max_tokens|whole number",

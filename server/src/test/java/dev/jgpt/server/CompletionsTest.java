@@ -6,24 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code POST /v1/completions} without streaming, {@code /v1/models}, {@code /health}, over real HTTP. */
-class CompletionsTest {
-    static TestServer s;
-
-    @BeforeAll
-    static void start() {
-        s = new TestServer();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        s.close();
-    }
-
+class CompletionsTest extends OneServerPerClass {
     @Test
     void sortsLikeTheCli() {
         TestServer.Reply r = s.post("/v1/completions", "{\"prompt\":\"CBABBC\",\"max_tokens\":6}");

@@ -3,24 +3,10 @@ package dev.jgpt.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code /tokenize}, {@code /detokenize} and {@code /metrics}. */
-class EndpointsTest {
-    static TestServer s;
-
-    @BeforeAll
-    static void start() {
-        s = new TestServer();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        s.close();
-    }
-
+class EndpointsTest extends OneServerPerClass {
     @Test
     void tokenizeAndDetokenize() {
         TestServer.Reply t = s.post("/tokenize", "{\"prompt\":\"CBA\"}");

@@ -7,24 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code "stream": true}: OpenAI's server-sent events, one chunk per token, then {@code [DONE]}. */
-class StreamingTest {
-    static TestServer s;
-
-    @BeforeAll
-    static void start() {
-        s = new TestServer();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        s.close();
-    }
-
+class StreamingTest extends OneServerPerClass {
     static JsonObject json(String data) {
         return JsonParser.parseString(data).getAsJsonObject();
     }

@@ -140,6 +140,21 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
      * streams its share of the weight rows once, for all N rows).
      */
     protected final Tensor product(Tensor x, Tensor w, Tensor bias, int unit, MatmulKernel kernel) {
+        return product(x, w, data(w), bias, unit, false, kernel);
+    }
+
+    /**
+     * x [N, K] · w [M, K]ᵀ + bias computed by {@code kernel} from {@code weights}, w's data in whatever layout the
+     * kernel reads (a transposed copy, say), the rows of x split over the threads in units of {@code unit}; the kernel
+     * is given all M output columns.
+     */
+    protected final Tensor productByRows(Tensor x, Tensor w, float[] weights, Tensor bias, int unit,
+            MatmulKernel kernel) {
+        return product(x, w, weights, bias, unit, true, kernel);
+    }
+
+    private Tensor product(Tensor x, Tensor w, float[] weights, Tensor bias, int unit, boolean byRows,
+            MatmulKernel kernel) {
         Shapes.requireMatmul("matmul", x, w);
         int m = w.dim(0);
         int k = w.dim(1);
@@ -148,23 +163,26 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
         }
         int rows = Shapes.rows(x.shape());
         float[] a = data(x);
-        float[] b = data(w);
         float[] bs = bias == null ? null : data(bias);
         float[] out = newArrayToOverwrite(rows * m);
-        int units = (m + unit - 1) / unit;
-        parallel.forRange(units, 1, (long) rows * k * m, (u0, u1) ->
-                kernel.run(a, b, bs, out, k, m, 0, rows, u0 * unit, Math.min(m, u1 * unit)));
+        int units = ((byRows ? rows : m) + unit - 1) / unit;
+        parallel.forRange(units, 1, (long) rows * k * m, byRows
+                ? (u0, u1) -> kernel.run(a, weights, bs, out, k, m, u0 * unit, Math.min(rows, u1 * unit), 0, m)
+                : (u0, u1) -> kernel.run(a, weights, bs, out, k, m, 0, rows, u0 * unit, Math.min(m, u1 * unit)));
         return new ArrayTensor(out, Shapes.withLast(x.shape(), m));
+    }
+
+    /** One kind of a KV cache's heap blocks (keys or values) of a layer. */
+    @FunctionalInterface
+    public interface BlockGetter {
+        float[] block(int layer, int block);
     }
 
     /**
      * A KV cache's blocks as heap arrays that attention kernels read in place, in the layout the cache keeps them
      * (the kernel passed to {@link #attentionByHeads} must know it).
      */
-    protected interface HeapBlocks {
-        float[] keys(int layer, int block);
-
-        float[] values(int layer, int block);
+    public record HeapBlocks(BlockGetter keys, BlockGetter values) {
     }
 
     /**
@@ -172,20 +190,7 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
      * that keeps them elsewhere. A backend with a cache of its own overrides this.
      */
     protected HeapBlocks heapBlocks(KvCache cache) {
-        if (cache instanceof HeapKvCache heap) {
-            return new HeapBlocks() {
-                @Override
-                public float[] keys(int layer, int block) {
-                    return heap.keyBlock(layer, block);
-                }
-
-                @Override
-                public float[] values(int layer, int block) {
-                    return heap.valueBlock(layer, block);
-                }
-            };
-        }
-        return null;
+        return cache instanceof HeapKvCache heap ? new HeapBlocks(heap::keyBlock, heap::valueBlock) : null;
     }
 
     /**
@@ -217,8 +222,8 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
             keys[s] = new float[used[s]][];
             values[s] = new float[used[s]][];
             for (int i = 0; i < used[s]; i++) {
-                keys[s][i] = heap.keys(layer, batch.blockTables()[s][i]);
-                values[s][i] = heap.values(layer, batch.blockTables()[s][i]);
+                keys[s][i] = heap.keys().block(layer, batch.blockTables()[s][i]);
+                values[s][i] = heap.values().block(layer, batch.blockTables()[s][i]);
             }
         }
         // every block is allocated now (above), so tokens, each in a slot of its own, are stored in parallel

@@ -6,7 +6,6 @@ import dev.jgpt.api.AttentionBatch;
 import dev.jgpt.api.Gelu;
 import dev.jgpt.api.KvCache;
 import dev.jgpt.api.KvCacheSpec;
-import dev.jgpt.api.Shapes;
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.WeightData;
 import dev.jgpt.backend.array.ArrayTensor;
@@ -101,20 +100,8 @@ public final class VectorBackend extends ParallelArrayBackend {
         if (wt == null) {
             return product(x, w, bias, VectorMatmul.GROUP, VectorMatmul::product);
         }
-        Shapes.requireMatmul("matmul", x, w);
-        int m = w.dim(0);
-        int k = w.dim(1);
-        if (bias != null) {
-            Shapes.require("linear bias", bias.shape(), m);
-        }
-        int rows = Shapes.rows(x.shape());
-        float[] a = ArrayTensor.of(x).data;
-        float[] b = bias == null ? null : ArrayTensor.of(bias).data;
-        float[] out = newArrayToOverwrite(rows * m);
-        int units = (rows + NarrowMatmul.TILE_ROWS - 1) / NarrowMatmul.TILE_ROWS;
-        parallel.forRange(units, 1, (long) rows * k * m, (u0, u1) -> NarrowMatmul.product(a, wt, b, out, k, m,
-                u0 * NarrowMatmul.TILE_ROWS, Math.min(rows, u1 * NarrowMatmul.TILE_ROWS)));
-        return new ArrayTensor(out, Shapes.withLast(x.shape(), m));
+        return productByRows(x, w, wt, bias, NarrowMatmul.TILE_ROWS,
+                (a, t, b, out, k, m, r0, r1, j0, j1) -> NarrowMatmul.product(a, t, b, out, k, m, r0, r1));
     }
 
     @Override
@@ -141,17 +128,7 @@ public final class VectorBackend extends ParallelArrayBackend {
     @Override
     protected HeapBlocks heapBlocks(KvCache cache) {
         if (cache instanceof VectorKvCache own) {
-            return new HeapBlocks() {
-                @Override
-                public float[] keys(int layer, int block) {
-                    return own.keyBlock(layer, block);
-                }
-
-                @Override
-                public float[] values(int layer, int block) {
-                    return own.valueBlock(layer, block);
-                }
-            };
+            return new HeapBlocks(own::keyBlock, own::valueBlock);
         }
         return super.heapBlocks(cache);
     }
