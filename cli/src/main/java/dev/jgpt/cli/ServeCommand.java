@@ -67,7 +67,7 @@ final class ServeCommand implements Callable<Integer> {
         StopSignals stop = StopSignals.install();
         GptServer server;
         try {
-            server = GptServer.start(so, options::load);
+            server = GptServer.start(so, options::load, options.backendName());
         } catch (GptServer.BindException e) {
             throw new UsageException(e.getMessage() + "; choose another --port or --host");
         }

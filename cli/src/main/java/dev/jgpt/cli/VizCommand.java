@@ -5,9 +5,7 @@ import dev.jgpt.model.Sampling;
 import dev.jgpt.model.Tokenizer;
 import dev.jgpt.model.io.AtomicFiles;
 import dev.jgpt.walkthrough.Walkthrough;
-import dev.jgpt.walkthrough.viz.TracePlan;
-import dev.jgpt.walkthrough.viz.VizData;
-import dev.jgpt.walkthrough.viz.VizPage;
+import dev.jgpt.walkthrough.viz.VizRun;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,16 +45,10 @@ final class VizCommand implements Callable<Integer> {
             Tokenizer tokenizer = resolved.tokenizer();
             int[] prompt = resolved.ids();
             int n = resolved.newTokens();
-            String sequence = walkthroughPrompt.sequence;
-            TracePlan plan = TracePlan.of(gpt.config(), prompt.length, n, TracePlan.DEFAULT_BUDGET);
-            Walkthrough run = Walkthrough.run(gpt, prompt, n, Sampling.greedy(), plan::traced);
             String modelName = options.model != null ? options.model.toString() : "the embedded sort model";
-            VizData data = new VizData(run, tokenizer, plan, modelName, options.backendName());
-            String json = data.toJson();
-            int[] all = run.tokens();
-            String generated = tokenizer.decode(java.util.Arrays.copyOfRange(all, prompt.length, all.length));
-            String html = VizPage.render("jgpt walkthrough: " + oneLine(sequence) + " → " + oneLine(generated),
-                    json);
+            VizRun page = VizRun.of(gpt, tokenizer, walkthroughPrompt.sequence, prompt, n, modelName,
+                    options.backendName());
+            String html = page.html();
             try {
                 AtomicFiles.writeString(out, html);
             } catch (IOException e) {
@@ -64,14 +56,9 @@ final class VizCommand implements Callable<Integer> {
             }
             long kb = (html.getBytes(StandardCharsets.UTF_8).length + 1023) / 1024;
             spec.commandLine().getOut().println(String.format(Locale.ROOT, "wrote %s (%d KB; %d of %d steps traced"
-                    + "%s); open it in a browser", out, kb, data.tracedSteps(), n,
-                    data.notes().isEmpty() ? "" : "; large tensors sampled, the page says how"));
+                    + "%s); open it in a browser", out, kb, page.tracedSteps(), n,
+                    page.sampled() ? "; large tensors sampled, the page says how" : ""));
         }
         return ExitCodes.OK;
-    }
-
-    private static String oneLine(String s) {
-        String t = s.replace('\n', ' ').replace('\r', ' ').strip();
-        return t.length() > 60 ? t.substring(0, 60) + "…" : t;
     }
 }

@@ -2,10 +2,8 @@ package dev.jgpt.cli;
 
 import dev.jgpt.model.Gpt;
 import dev.jgpt.model.InvalidInputException;
-import dev.jgpt.model.PromptFit;
 import dev.jgpt.model.Tokenizer;
-import dev.jgpt.model.TokenizerChoice;
-import dev.jgpt.model.Words;
+import dev.jgpt.walkthrough.viz.VizRun;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,15 +26,9 @@ final class WalkthroughPrompt {
     Resolved resolve(Gpt gpt) {
         Tokenizer tokenizer = gpt.tokenizer();
         int[] prompt = tokenizer.encode(sequence);
+        int n = maxNewTokens != null ? maxNewTokens : VizRun.defaultSteps(gpt, sequence, prompt);
         if (prompt.length == 0) {
             throw new InvalidInputException("empty prompt: give a sequence, e.g. CBABBC");
-        }
-        boolean sortModel = gpt.tokenizerChoice().kind() == TokenizerChoice.Kind.SORT_LETTERS;
-        int n = maxNewTokens != null ? maxNewTokens : sortModel ? (gpt.config().nPositions + 1) / 2
-                : PromptFit.newTokens(prompt.length, 8, gpt.config());
-        if (sortModel && maxNewTokens == null && prompt.length != n) {
-            throw new InvalidInputException(Words.quote(sequence) + " has " + Words.count(prompt.length, "letter")
-                    + "; this model sorts exactly " + n);
         }
         if (n < 1) {
             throw new InvalidInputException("--max-new-tokens must be at least 1 for a walkthrough, got " + n);

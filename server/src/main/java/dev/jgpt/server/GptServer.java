@@ -64,7 +64,15 @@ public final class GptServer implements AutoCloseable {
      * @throws BindException when the port cannot be bound
      */
     public static GptServer start(ServerOptions options, Supplier<Gpt> load) {
+        return start(options, load, "");
+    }
+
+    /**
+     * As {@link #start(ServerOptions, Supplier)}, naming the backend the model runs on (for the walkthrough page).
+     */
+    public static GptServer start(ServerOptions options, Supplier<Gpt> load, String backendName) {
         GptServer s = new GptServer(options);
+        s.backendName = backendName;
         try {
             s.jetty.start();
         } catch (Exception e) {
@@ -81,6 +89,9 @@ public final class GptServer implements AutoCloseable {
         return s;
     }
 
+    /** The backend's name, shown on the walkthrough page. */
+    private String backendName = "";
+
     private void serve(Gpt g) {
         this.gpt = g;
         GptConfig config = g.config();
@@ -93,7 +104,7 @@ public final class GptServer implements AutoCloseable {
         }
         this.scheduler = new Scheduler(g.engine(eo), metrics, options.maxQueue(), options.stepDelay());
         this.model = new Routes.Model(new Completions(scheduler, config, tokenizer, options.modelName()), config,
-                tokenizer, options.modelName(), metrics);
+                tokenizer, options.modelName(), metrics, new WalkthroughPage(g, tokenizer, options.modelName(), backendName));
     }
 
     /** The port it listens on (useful with port 0). */

@@ -20,7 +20,8 @@ import org.eclipse.jetty.util.Callback;
  */
 final class Routes extends Handler.Abstract {
     /** What the routes serve once the model has loaded. */
-    record Model(Completions completions, GptConfig config, Tokenizer tokenizer, String name, Metrics metrics) {
+    record Model(Completions completions, GptConfig config, Tokenizer tokenizer, String name, Metrics metrics,
+            WalkthroughPage walkthrough) {
     }
 
     private final ServerOptions options;
@@ -92,6 +93,12 @@ final class Routes extends Handler.Abstract {
                 Http.send(response, 200, Metrics.contentType(), metrics.scrape());
                 return 200;
             }
+            case "/walkthrough" -> {
+                expect(method, "GET");
+                Http.send(response, 200, "text/html; charset=utf-8", ready().walkthrough().render(
+                        Request.extractQueryParameters(request).getValue("prompt")));
+                return 200;
+            }
             case "/v1/models" -> {
                 expect(method, "GET");
                 Http.json(response, 200, models(ready()));
@@ -120,7 +127,7 @@ final class Routes extends Handler.Abstract {
                 return 200;
             }
             default -> throw ApiError.notFound("no route " + method + " " + path + "; see / (the playground), "
-                    + "/v1/completions, /v1/models, /health, /metrics, /tokenize, /detokenize");
+                    + "/walkthrough?prompt=…, /v1/completions, /v1/models, /health, /metrics, /tokenize, /detokenize");
         }
     }
 
