@@ -1,5 +1,6 @@
 package dev.jgpt.backend.array;
 
+import dev.jgpt.api.DType;
 import dev.jgpt.api.HeapKvCache;
 import dev.jgpt.api.KvCache;
 import dev.jgpt.api.KvCacheSpec;
@@ -9,7 +10,8 @@ import dev.jgpt.api.WeightData;
 
 /**
  * A base for backends that keep tensors on the Java heap as row-major {@code float[]} ({@link ArrayTensor}). It does
- * everything that only moves data — tensors in and out, weights (widened to float32), gathering rows, a heap KV cache
+ * everything that only moves data — tensors in and out, weights (widened to float32, or kept packed in the dtypes it
+ * declares: {@link PackedTensor}), gathering rows, a heap KV cache
  * — so a backend built on it writes only the arithmetic: {@link #add}, {@link #matmul}, {@link #layerNorm},
  * {@link #gelu}, {@link #softmax} (and, for speed, {@code linear} and {@code attention}).
  */
@@ -67,9 +69,16 @@ public abstract class ArrayBackend implements TensorBackend {
         return new ArrayTensor(data.clone(), shape);
     }
 
-    /** Widened to float32 once; weights live as long as their model, so their arrays are never recycled. */
+    /**
+     * A weight of a dtype this backend computes on ({@link #weightTypes()}, other than F32) is kept packed
+     * ({@link PackedTensor}: its bytes copied once); the rest are widened to float32 once. Weights live as long as
+     * their model, so their arrays are never recycled.
+     */
     @Override
     public Tensor weight(WeightData w) {
+        if (w.dtype() != DType.F32 && weightTypes().contains(w.dtype())) {
+            return PackedTensor.of(w);
+        }
         return new ArrayTensor(w.toFloats(), false, w.shape());
     }
 
@@ -93,8 +102,17 @@ public abstract class ArrayBackend implements TensorBackend {
         }
         int n = table.dim(0);
         int c = table.dim(1);
-        float[] src = data(table);
         float[] out = newArrayToOverwrite(ids.length * c);
+        if (table instanceof PackedTensor packed) {
+            for (int i = 0; i < ids.length; i++) {
+                if (ids[i] < 0 || ids[i] >= n) {
+                    throw new IndexOutOfBoundsException("row " + ids[i] + " outside [0, " + n + ")");
+                }
+                packed.row(ids[i], out, i * c);
+            }
+            return new ArrayTensor(out, ids.length, c);
+        }
+        float[] src = data(table);
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= n) {
                 throw new IndexOutOfBoundsException("row " + ids[i] + " outside [0, " + n + ")");

@@ -71,6 +71,15 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
     }
 
     /**
+     * The same over a packed weight ({@link PackedTensor}, [m, k] in its dtype): out[r, j] = bias[j] +
+     * Σ_i a[r, i]·dequant(w)[j, i] for rows [r0, r1) and output columns [j0, j1).
+     */
+    @FunctionalInterface
+    protected interface PackedMatmulKernel {
+        void run(float[] a, PackedTensor w, float[] bias, float[] out, int k, int m, int r0, int r1, int j0, int j1);
+    }
+
+    /**
      * One query head of causal attention: out[o, o + A) = Σ_j softmax_j(scale · q·k_j) · v_j over the positions
      * j = 0 … last of one sequence, whose keys and values are in the blocks {@code keys[j / bs]} and
      * {@code values[j / bs]} (for a {@link HeapKvCache}: key j of this head at {@code (j % bs)·C + ho}, A floats, and
@@ -144,6 +153,15 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
     }
 
     /**
+     * x [N, K] · w [M, K]ᵀ + bias for a packed weight, the output columns split over the threads in units of
+     * {@code unit}, as {@link #product(Tensor, Tensor, Tensor, int, MatmulKernel)} does for float32 ones.
+     */
+    protected final Tensor productPacked(Tensor x, PackedTensor w, Tensor bias, int unit, PackedMatmulKernel kernel) {
+        return product(x, w, bias, unit, false,
+                (a, bs, out, k, m, r0, r1, j0, j1) -> kernel.run(a, w, bs, out, k, m, r0, r1, j0, j1));
+    }
+
+    /**
      * x [N, K] · w [M, K]ᵀ + bias computed by {@code kernel} from {@code weights}, w's data in whatever layout the
      * kernel reads (a transposed copy, say), the rows of x split over the threads in units of {@code unit}; the kernel
      * is given all M output columns.
@@ -155,6 +173,17 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
 
     private Tensor product(Tensor x, Tensor w, float[] weights, Tensor bias, int unit, boolean byRows,
             MatmulKernel kernel) {
+        return product(x, w, bias, unit, byRows,
+                (a, bs, out, k, m, r0, r1, j0, j1) -> kernel.run(a, weights, bs, out, k, m, r0, r1, j0, j1));
+    }
+
+    /** A matmul kernel with its weights bound. */
+    @FunctionalInterface
+    private interface BoundKernel {
+        void run(float[] a, float[] bias, float[] out, int k, int m, int r0, int r1, int j0, int j1);
+    }
+
+    private Tensor product(Tensor x, Tensor w, Tensor bias, int unit, boolean byRows, BoundKernel kernel) {
         Shapes.requireMatmul("matmul", x, w);
         int m = w.dim(0);
         int k = w.dim(1);
@@ -167,8 +196,8 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
         float[] out = newArrayToOverwrite(rows * m);
         int units = ((byRows ? rows : m) + unit - 1) / unit;
         parallel.forRange(units, 1, (long) rows * k * m, byRows
-                ? (u0, u1) -> kernel.run(a, weights, bs, out, k, m, u0 * unit, Math.min(rows, u1 * unit), 0, m)
-                : (u0, u1) -> kernel.run(a, weights, bs, out, k, m, 0, rows, u0 * unit, Math.min(m, u1 * unit)));
+                ? (u0, u1) -> kernel.run(a, bs, out, k, m, u0 * unit, Math.min(rows, u1 * unit), 0, m)
+                : (u0, u1) -> kernel.run(a, bs, out, k, m, 0, rows, u0 * unit, Math.min(m, u1 * unit)));
         return new ArrayTensor(out, Shapes.withLast(x.shape(), m));
     }
 

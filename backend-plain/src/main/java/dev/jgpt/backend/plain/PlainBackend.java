@@ -1,11 +1,15 @@
 package dev.jgpt.backend.plain;
 
 import dev.jgpt.api.AttentionBatch;
+import dev.jgpt.api.DType;
 import dev.jgpt.api.Gelu;
 import dev.jgpt.api.KvCache;
 import dev.jgpt.api.Tensor;
+import dev.jgpt.backend.array.PackedTensor;
 import dev.jgpt.backend.array.Parallel;
 import dev.jgpt.backend.array.ParallelArrayBackend;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The plain Java backend: {@code float[]} tensors, row-major, computed by short loops ({@link Kernels}) split over
@@ -42,13 +46,22 @@ public final class PlainBackend extends ParallelArrayBackend {
         return addByRows(a, b, Kernels::addRow);
     }
 
+    /** Every dtype is computed on as stored ({@link PackedKernels}). */
+    @Override
+    public Set<DType> weightTypes() {
+        return EnumSet.allOf(DType.class);
+    }
+
     @Override
     public Tensor matmul(Tensor x, Tensor w) {
-        return product(x, w, null, COLUMNS_PER_UNIT, Kernels::matmul);
+        return linear(x, w, null);
     }
 
     @Override
     public Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        if (w instanceof PackedTensor packed) {
+            return productPacked(x, packed, bias, COLUMNS_PER_UNIT, PackedKernels::matmul);
+        }
         return product(x, w, bias, COLUMNS_PER_UNIT, Kernels::matmul);
     }
 
