@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jgpt.api.DType;
+import dev.jgpt.api.Quantize;
 import dev.jgpt.api.Tensor;
 import dev.jgpt.api.WeightData;
 import java.util.ArrayList;
@@ -99,6 +100,59 @@ public abstract class DataOpConformance extends OpConformanceBase {
     Stream<DynamicTest> weightDecodesHandBuiltBytes() {
         return handBuilt().stream().map(h -> test("weight " + h.name(), () -> checkWeight("weight " + h.name(),
                 h.weight(), h.want())));
+    }
+
+    /**
+     * Quantize → weight → toArray and gatherRows: float values encoded by ggml's rules ({@link Quantize}) come back
+     * as the values worked out by hand in {@link #quantizedByHand()}.
+     */
+    @TestFactory
+    Stream<DynamicTest> quantizedWeightsComeBackAsComputedByHand() {
+        return quantizedByHand().stream().map(h -> test("quantize round trip " + h.name(),
+                () -> checkWeight("quantize round trip " + h.name(), h.weight(), h.want())));
+    }
+
+    /** Blocks of 32 with the given leading values (the rest zero), one per row. */
+    private static float[] rows(float[]... leading) {
+        float[] x = new float[leading.length * 32];
+        for (int r = 0; r < leading.length; r++) {
+            System.arraycopy(leading[r], 0, x, r * 32, leading[r].length);
+        }
+        return x;
+    }
+
+    private static double[] doubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    /**
+     * Hand-worked encodings: an all-zero block (d = 0), ±max under d = 1 with halves rounded away from zero, one
+     * huge value beside small ones (d = f16(1000/127) = 7.875, so 1000 → 127·7.875 = 1000.125 and the ones → 0),
+     * Q4_0's nibbles (d = max/−8) including the extreme it cannot hold (+8 under d = −1 makes −8 → −7); F16 and
+     * BF16 ties to even.
+     */
+    static List<Hand> quantizedByHand() {
+        List<Hand> h = new ArrayList<>();
+        float[] q8 = rows(new float[] {127, -127, 2.5f, -2.5f, 0.4f, -0.6f}, new float[0],
+                new float[] {1000, 1, 1, 1});
+        float[] q8want = rows(new float[] {127, -127, 3, -3, 0, -1}, new float[0], new float[] {1000.125f});
+        h.add(new Hand("Q8_0 [3, 32]", Quantize.weight("q8", DType.Q8_0, q8, 3, 32), doubles(q8want)));
+        float[] q4 = rows(new float[] {-8, 4, 7.9f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2.2f}, new float[0],
+                new float[] {8, -8});
+        float[] q4want = rows(new float[] {-8, 4, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, new float[0],
+                new float[] {8, -7});
+        h.add(new Hand("Q4_0 [3, 32]", Quantize.weight("q4", DType.Q4_0, q4, 3, 32), doubles(q4want)));
+        float[] f16 = {1 + 0x1p-11f, 1 + 3 * 0x1p-11f, 65519f, 6e-8f, -1f / 3};
+        double[] f16want = {1, 1 + 0x1p-9, 65504, 0x1p-24, -0.333251953125};
+        h.add(new Hand("F16 [1, 5]", Quantize.weight("f16", DType.F16, f16, 1, 5), f16want));
+        float[] bf16 = {1 + 0x1p-8f, 1 + 3 * 0x1p-8f, -1f};
+        double[] bf16want = {1, 1 + 0x1p-6, -1}; // 1 + 1.5·2^-7 ties to the even mantissa 2
+        h.add(new Hand("BF16 [1, 3]", Quantize.weight("bf16", DType.BF16, bf16, 1, 3), bf16want));
+        return h;
     }
 
     private void checkWeight(String label, WeightData w, double[] want) {
