@@ -29,24 +29,53 @@ public final class Bandwidth {
      * @param passes how many timed passes (plus one warm-up)
      */
     public static Result measure(long bytes, int threads, int passes, Runnable onPass) throws Exception {
-        long[] buffer = new long[(int) Math.min(Integer.MAX_VALUE - 8, bytes / 8)];
-        Arrays.fill(buffer, 1L); // touch every page, so the passes read memory rather than fault it in
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "bandwidth");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
+        try (Probe probe = new Probe(bytes, threads)) {
             double[] rates = new double[passes];
-            pass(buffer, threads, pool); // warm-up: JIT and thread start
             for (int p = 0; p < passes; p++) {
-                long t0 = System.nanoTime();
-                pass(buffer, threads, pool);
-                rates[p] = buffer.length * 8.0 / ((System.nanoTime() - t0) / 1e9);
+                rates[p] = probe.pass();
                 onPass.run();
             }
-            return new Result(buffer.length * 8L, threads, rates);
-        } finally {
+            return new Result(probe.bytes(), threads, rates);
+        }
+    }
+
+    /**
+     * A buffer and threads kept ready for single passes, so that passes can be interleaved with the work whose
+     * speed they bound (a decode rep, say): the machine's bandwidth drifts between runs and within one (it read 22
+     * to 50 GB/s on different runs here), so a limit measured minutes apart from the decode is not its limit.
+     */
+    public static final class Probe implements AutoCloseable {
+        private final long[] buffer;
+        private final int threads;
+        private final ExecutorService pool;
+
+        /** A probe over a buffer of {@code bytes} (touched once here), read on {@code threads} threads. */
+        public Probe(long bytes, int threads) throws Exception {
+            this.buffer = new long[(int) Math.min(Integer.MAX_VALUE - 8, bytes / 8)];
+            Arrays.fill(buffer, 1L); // touch every page, so the passes read memory rather than fault it in
+            this.threads = threads;
+            this.pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "bandwidth");
+                t.setDaemon(true);
+                return t;
+            });
+            Bandwidth.pass(buffer, threads, pool); // warm-up: JIT and thread start
+        }
+
+        /** The buffer's size in bytes. */
+        public long bytes() {
+            return buffer.length * 8L;
+        }
+
+        /** One timed pass over the whole buffer: bytes per second. */
+        public double pass() throws Exception {
+            long t0 = System.nanoTime();
+            Bandwidth.pass(buffer, threads, pool);
+            return buffer.length * 8.0 / ((System.nanoTime() - t0) / 1e9);
+        }
+
+        @Override
+        public void close() {
             pool.shutdownNow();
         }
     }
