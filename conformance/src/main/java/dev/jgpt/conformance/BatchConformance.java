@@ -215,6 +215,51 @@ public abstract class BatchConformance extends ConformanceBase {
         }
     }
 
+    /**
+     * Scoring the prompt (OpenAI's echo with logprobs): prompt token i's probability is the softmax of the logits at
+     * position i − 1 of the prompt run alone ({@link Gpt#forwardAll}), bit for bit on a batch-invariant backend,
+     * with prompts prefilled in chunks beside sequences that do not score; a request for no new tokens only scores.
+     */
+    @Test
+    void promptStepsScoreEachPromptTokenFromTheTokensBeforeIt() {
+        List<Request> requests = new ArrayList<>();
+        List<int[]> prompts = prompts(6, 41);
+        for (int i = 0; i < prompts.size(); i++) {
+            int[] p = prompts.get(i);
+            int max = i == 1 ? 0 : Math.min(4, gpt.config().nPositions + 1 - p.length);
+            Request r = Request.greedy(p, max).withTopProbabilities(3);
+            requests.add(i % 3 == 2 ? r : r.withPromptSteps(true));
+        }
+        List<Sequence> got = run(new EngineOptions(4, 9, 16, 0), requests, new int[requests.size()]);
+        int v = gpt.config().vocabSize;
+        double worst = 0;
+        for (int i = 0; i < requests.size(); i++) {
+            int[] p = prompts.get(i);
+            List<Step> steps = got.get(i).promptSteps();
+            if (!requests.get(i).promptSteps()) {
+                assertEquals(0, steps.size(), "sequence " + i + " did not ask to score its prompt");
+                continue;
+            }
+            assertEquals(p.length - 1, steps.size(), "sequence " + i + ": one step per prompt token after the first");
+            float[] all = alone(p);
+            for (int t = 1; t < p.length; t++) {
+                double[] want = Sampling.greedy().probabilities(Arrays.copyOfRange(all, (t - 1) * v, t * v));
+                Step step = steps.get(t - 1);
+                assertEquals(p[t], step.token(), "sequence " + i + " prompt step " + t + " scores prompt token " + t);
+                worst = Math.max(worst, Math.abs(want[p[t]] - step.probability()));
+                if (backend.batchInvariant()) {
+                    assertEquals(want[p[t]], step.probability(), "sequence " + i + " prompt token " + t
+                            + ": its probability must be bit-identical to the prompt run alone");
+                } else {
+                    assertEquals(want[p[t]], step.probability(), LOGIT_TOLERANCE, "sequence " + i + " token " + t);
+                }
+            }
+        }
+        assertEquals(FinishReason.LENGTH, got.get(1).finishReason(), "no new tokens asked: ends after scoring");
+        assertEquals(0, got.get(1).generated().length, "no new tokens asked: none generated");
+        System.out.printf("[%s] prompt scoring: max |probability - alone| %.3g%n", backendName(), worst);
+    }
+
     @Test
     void cancelledSequencesGiveTheirBlocksBack() {
         try (Engine engine = gpt.engine(EngineOptions.defaults().withMaxSequences(4))) {

@@ -52,7 +52,7 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Queues a sequence; it starts at a later {@link #step}. A request with {@code maxNewTokens} 0 is finished at
-     * once.
+     * once, unless it scores its prompt ({@link Request#promptSteps}): it then ends after its prefill.
      *
      * @throws InvalidInputException for an empty prompt, an id outside the vocabulary, a prompt the context cannot
      *                               hold, a negative token limit, or a sequence larger than the whole KV cache
@@ -68,7 +68,7 @@ public final class Engine implements AutoCloseable {
             throw new InvalidInputException("a sequence of " + lifetime(s) + " positions needs " + s.reserved
                     + " KV cache blocks but the cache holds " + pool.capacity() + "; give it more memory");
         }
-        if (request.maxNewTokens() == 0) {
+        if (request.maxNewTokens() == 0 && !request.promptSteps()) { // nothing to generate, nothing to score
             s.finish(FinishReason.LENGTH);
         } else {
             waiting.add(s);
@@ -165,21 +165,30 @@ public final class Engine implements AutoCloseable {
         int[] pos = new int[total];
         int[][] tables = new int[members.size()][];
         List<Integer> logitRows = new ArrayList<>();
-        List<Sequence> sampled = new ArrayList<>();
+        List<Sequence> owners = new ArrayList<>();
+        List<Integer> scored = new ArrayList<>(); // the prompt token a row's logits score, or −1: sample from them
         int n = 0;
         for (int m = 0; m < members.size(); m++) {
             Sequence s = members.get(m);
             int count = counts.get(m);
+            int promptLength = s.request().prompt().length;
             s.growTo(s.cached + count, pool);
             tables[m] = s.blocks;
             for (int i = 0; i < count; i++, n++) {
-                ids[n] = s.token(s.cached + i);
+                int p = s.cached + i;
+                ids[n] = s.token(p);
                 seq[n] = m;
-                pos[n] = s.cached + i;
+                pos[n] = p;
+                if (s.request().promptSteps() && p + 1 < promptLength) {
+                    logitRows.add(n);
+                    owners.add(s);
+                    scored.add(p + 1);
+                }
             }
             if (s.cached + count == s.length()) {
                 logitRows.add(n - 1);
-                sampled.add(s);
+                owners.add(s);
+                scored.add(-1);
             }
         }
         lastBatchTokens = total;
@@ -193,11 +202,15 @@ public final class Engine implements AutoCloseable {
         }
         List<Event> events = new ArrayList<>();
         int v = config.vocabSize;
-        for (int r = 0; r < sampled.size(); r++) {
-            Sequence s = sampled.get(r);
+        for (int r = 0; r < rows.length; r++) {
+            Sequence s = owners.get(r);
             float[] row = Arrays.copyOfRange(host, r * v, (r + 1) * v);
             gpt.requireFinite(row, s::tokens);
-            Step step = s.accept(row, config.nPositions);
+            if (scored.get(r) >= 0) {
+                s.scorePrompt(scored.get(r), row);
+                continue;
+            }
+            Step step = s.request().maxNewTokens() == 0 ? s.scoredOnly() : s.accept(row, config.nPositions);
             events.add(new Event(s, step));
             if (s.finished()) {
                 running.remove(s);

@@ -14,9 +14,12 @@ import java.util.List;
  * @param tokenizer         decodes the output for {@code stopStrings}, or null when there are none
  * @param topProbabilities  how many of the most likely tokens each {@link Step} reports; 0 for none, which also
  *                          skips the softmax over the vocabulary (the step's probability is then NaN)
+ * @param promptSteps       whether to also score the prompt: a {@link Step} for each prompt token after the first,
+ *                          its probability given the tokens before it (OpenAI's {@code echo} with {@code logprobs});
+ *                          the engine then computes logits at every prompt position, not only the last
  */
 public record Request(int[] prompt, Sampling sampling, int maxNewTokens, int[] stopTokens, List<String> stopStrings,
-        Tokenizer tokenizer, int topProbabilities) {
+        Tokenizer tokenizer, int topProbabilities, boolean promptSteps) {
 
     public Request {
         prompt = prompt.clone();
@@ -29,23 +32,28 @@ public record Request(int[] prompt, Sampling sampling, int maxNewTokens, int[] s
 
     /** Greedy continuation by {@code maxNewTokens} tokens, no stop conditions, no probabilities reported. */
     public static Request greedy(int[] prompt, int maxNewTokens) {
-        return new Request(prompt, Sampling.greedy(), maxNewTokens, new int[0], List.of(), null, 0);
+        return new Request(prompt, Sampling.greedy(), maxNewTokens, new int[0], List.of(), null, 0, false);
     }
 
     public Request withSampling(Sampling s) {
-        return new Request(prompt, s, maxNewTokens, stopTokens, stopStrings, tokenizer, topProbabilities);
+        return new Request(prompt, s, maxNewTokens, stopTokens, stopStrings, tokenizer, topProbabilities, promptSteps);
     }
 
     public Request withStopTokens(int... ids) {
-        return new Request(prompt, sampling, maxNewTokens, ids, stopStrings, tokenizer, topProbabilities);
+        return new Request(prompt, sampling, maxNewTokens, ids, stopStrings, tokenizer, topProbabilities, promptSteps);
     }
 
     public Request withStopStrings(List<String> stops, Tokenizer t) {
-        return new Request(prompt, sampling, maxNewTokens, stopTokens, stops, t, topProbabilities);
+        return new Request(prompt, sampling, maxNewTokens, stopTokens, stops, t, topProbabilities, promptSteps);
     }
 
     public Request withTopProbabilities(int n) {
-        return new Request(prompt, sampling, maxNewTokens, stopTokens, stopStrings, tokenizer, n);
+        return new Request(prompt, sampling, maxNewTokens, stopTokens, stopStrings, tokenizer, n, promptSteps);
+    }
+
+    /** The same request, also scoring its prompt ({@link #promptSteps}). */
+    public Request withPromptSteps(boolean score) {
+        return new Request(prompt, sampling, maxNewTokens, stopTokens, stopStrings, tokenizer, topProbabilities, score);
     }
 
     @Override

@@ -24,6 +24,7 @@ public final class Sequence {
     /** Blocks reserved for this sequence's whole life (taken as it grows). */
     int reserved;
     private final List<Step> steps = new ArrayList<>();
+    private final List<Step> promptSteps = new ArrayList<>();
     private FinishReason finish;
     private String stopMatched;
 
@@ -58,6 +59,21 @@ public final class Sequence {
     /** One step per generated token. */
     public List<Step> steps() {
         return Collections.unmodifiableList(steps);
+    }
+
+    /**
+     * When the request asked ({@link Request#promptSteps}), one step per prompt token after the first: its
+     * probability given the tokens before it, and the most likely alternatives there; complete once the sequence has
+     * produced its first token (or ended). Empty otherwise.
+     */
+    public List<Step> promptSteps() {
+        return Collections.unmodifiableList(promptSteps);
+    }
+
+    /** Scores prompt token {@code i} (≥ 1) from the logits at position i − 1. */
+    void scorePrompt(int i, float[] logits) {
+        int top = Math.max(1, request.topProbabilities());
+        promptSteps.add(Step.of(tokens[i], request.sampling().probabilities(logits), top));
     }
 
     /** Why it ended, or null while it runs. */
@@ -106,6 +122,12 @@ public final class Sequence {
             finish = FinishReason.LENGTH;
         }
         return step;
+    }
+
+    /** Ends a sequence that only scored its prompt (no new tokens asked): no step. */
+    Step scoredOnly() {
+        finish = FinishReason.LENGTH;
+        return null;
     }
 
     void finish(FinishReason reason) {

@@ -76,10 +76,6 @@ record CompletionRequest(List<int[]> prompts, int n, int maxTokens, List<String>
                 && f.get("logprobs").getAsJsonPrimitive().isBoolean() ? (f.get("logprobs").getAsBoolean() ? 1 : -1)
                 : (int) f.integer("logprobs", -1, 0, 5);
         boolean echo = f.bool("echo", false);
-        if (echo && logprobs >= 0) {
-            throw ApiError.badRequest("echo", "'echo' together with 'logprobs' is not supported: this server does "
-                    + "not compute the prompt's log-probabilities");
-        }
         boolean stream = f.bool("stream", false);
         boolean includeUsage = f.object("stream_options").bool("include_usage", false);
         Sampling[] samplings = samplings(f, n);
@@ -92,7 +88,7 @@ record CompletionRequest(List<int[]> prompts, int n, int maxTokens, List<String>
         for (int[] p : prompts) {
             for (int j = 0; j < n; j++) {
                 Request r = new Request(p, samplings[j], maxTokens, stopTokens, stop, stop.isEmpty() ? null : tokenizer,
-                        logprobs < 0 ? 0 : Math.max(1, logprobs));
+                        logprobs < 0 ? 0 : Math.max(1, logprobs), echo && logprobs >= 0);
                 out.add(r);
             }
         }

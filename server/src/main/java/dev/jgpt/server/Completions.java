@@ -47,7 +47,10 @@ final class Completions {
         }
 
         /** Takes one event of this choice; returns the text it completes. */
-        String take(Job.Event e) {
+        String take(Job.Event e, int[] prompt) {
+            if (e.promptSteps() != null && logprobs != null) {
+                logprobs.addPrompt(prompt[0], e.promptSteps());
+            }
             if (e.step() != null) {
                 tokens++;
                 if (logprobs != null) {
@@ -99,14 +102,14 @@ final class Completions {
             if (e.error() != null) {
                 throw e.error();
             }
-            choices[e.choice()].take(e);
+            choices[e.choice()].take(e, req.prompts().get(e.choice() / req.n()));
             if (e.finish() != null) {
                 open--;
             }
         }
         JsonArray out = new JsonArray();
         for (int c = 0; c < choices.length; c++) {
-            String echo = req.echo() ? tokenizer.decode(req.prompts().get(c / req.n())) : "";
+            String echo = req.echo() ? tokenizer.decode(req.prompts().get(c / req.n())) : ""; // logprobs: in take
             out.add(choice(c, echo + choices[c].all, choices[c].logprobs == null ? null
                     : choices[c].logprobs.toJson(), choices[c].finish));
         }
@@ -117,12 +120,14 @@ final class Completions {
 
     private void stream(CompletionRequest req, Job job, Choice[] choices, Sse sse, String id, long created)
             throws IOException, InterruptedException {
-        if (req.echo()) {
+        boolean scored = req.echo() && req.logprobs() >= 0; // the echo then waits for the prompt's logprobs
+        if (req.echo() && !scored) {
             for (int c = 0; c < choices.length; c++) {
                 sse.send(chunk(req, id, created, choice(c, tokenizer.decode(req.prompts().get(c / req.n())), null,
                         null)));
             }
         }
+        int[] echoed = new int[choices.length]; // where each choice's generated text starts (after its echo)
         for (int open = choices.length; open > 0; ) {
             Job.Event e = job.poll(POLL_MILLIS);
             if (e == null) {
@@ -134,12 +139,21 @@ final class Completions {
                 return;
             }
             Choice ch = choices[e.choice()];
+            int[] prompt = req.prompts().get(e.choice() / req.n());
+            if (scored && e.promptSteps() != null) {
+                Logprobs echo = new Logprobs(tokenizer, req.logprobs(), 0);
+                echo.addPrompt(prompt[0], e.promptSteps());
+                String text = tokenizer.decode(prompt);
+                echoed[e.choice()] = text.length();
+                sse.send(chunk(req, id, created, choice(e.choice(), text, echo.toJson(), null)));
+            }
             Logprobs lp = ch.logprobs == null || e.step() == null ? null : new Logprobs(tokenizer, req.logprobs(),
-                    ch.all.length());
+                    echoed[e.choice()] + ch.all.length());
             if (lp != null) {
                 lp.add(e.step());
             }
-            String delta = ch.take(e);
+            String delta = ch.take(new Job.Event(e.choice(), e.step(), e.finish(), e.stopMatched(), null, null),
+                    prompt);
             sse.send(chunk(req, id, created, choice(e.choice(), delta, lp == null ? null : lp.toJson(), ch.finish)));
             if (e.finish() != null) {
                 open--;

@@ -17,9 +17,11 @@ import java.util.concurrent.TimeUnit;
 final class Job {
     /**
      * A token of one choice ({@code step}), the end of one choice ({@code finish}: with the token that ended it, or
-     * alone when a stop token ended it), or a failure of the whole job ({@code error}).
+     * alone when a stop token ended it), or a failure of the whole job ({@code error}). The first event of a choice
+     * that scores its prompt carries the prompt's steps ({@code promptSteps}, else null).
      */
-    record Event(int choice, Step step, FinishReason finish, String stopMatched, ApiError error) {
+    record Event(int choice, Step step, FinishReason finish, String stopMatched, ApiError error,
+            List<Step> promptSteps) {
     }
 
     final List<Request> requests;
@@ -51,12 +53,12 @@ final class Job {
     // the engine thread's side
 
     /** A token ({@code step}, or null), and the choice's end ({@code reason}, or null while it goes on). */
-    void emit(int choice, Step step, FinishReason reason, String stopMatched) {
-        events.offer(new Event(choice, step, reason, stopMatched, null));
+    void emit(int choice, Step step, FinishReason reason, String stopMatched, List<Step> promptSteps) {
+        events.offer(new Event(choice, step, reason, stopMatched, null, promptSteps));
     }
 
     void fail(ApiError error) {
-        events.offer(new Event(-1, null, null, null, error));
+        events.offer(new Event(-1, null, null, null, error, null));
     }
 
     // the HTTP thread's side

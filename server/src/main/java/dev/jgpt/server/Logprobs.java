@@ -1,9 +1,11 @@
 package dev.jgpt.server;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import dev.jgpt.model.Step;
 import dev.jgpt.model.Tokenizer;
+import java.util.List;
 
 /**
  * OpenAI's completion {@code logprobs} object for the tokens of one choice (or one chunk): {@code tokens},
@@ -24,6 +26,20 @@ final class Logprobs {
         this.tokenizer = tokenizer;
         this.top = top;
         this.offset = offset;
+    }
+
+    /**
+     * The prompt, echoed: its first token has no log-probability (nothing comes before it: null, as OpenAI sends),
+     * each later one its probability given those before it.
+     */
+    void addPrompt(int firstToken, List<Step> promptSteps) {
+        String text = text(firstToken);
+        tokens.add(text);
+        tokenLogprobs.add(JsonNull.INSTANCE);
+        topLogprobs.add(JsonNull.INSTANCE);
+        textOffset.add(offset);
+        offset += text.length();
+        promptSteps.forEach(this::add);
     }
 
     void add(Step step) {

@@ -42,6 +42,8 @@ final class Scheduler {
         final Job job;
         final int choice;
         long lastToken;
+        /** Whether the prompt's steps went out (with the choice's first event), when its request scores them. */
+        boolean promptSent;
 
         Slot(Job job, int choice) {
             this.job = job;
@@ -211,7 +213,7 @@ final class Scheduler {
             if (e.sequence().finished()) {
                 finish(e.sequence(), e.step());
             } else {
-                slot.job.emit(slot.choice, e.step(), null, null);
+                slot.job.emit(slot.choice, e.step(), null, null, promptSteps(slot, e.sequence()));
             }
         }
         metrics.running.set(engine.runningCount());
@@ -225,9 +227,18 @@ final class Scheduler {
     /** Ends a sequence's slot: its last token (or null) with its finish reason. */
     private void finish(Sequence s, dev.jgpt.model.Step last) {
         Slot slot = slots.remove(s);
-        slot.job.emit(slot.choice, last, s.finishReason(), s.stopMatched());
+        slot.job.emit(slot.choice, last, s.finishReason(), s.stopMatched(), promptSteps(slot, s));
         metrics.running.set(engine.runningCount());
         metrics.kvBlocksInUse.set(engine.blocksInUse());
+    }
+
+    /** The prompt's steps, copied on this thread, the first time a slot whose request scores them emits; else null. */
+    private static List<dev.jgpt.model.Step> promptSteps(Slot slot, Sequence s) {
+        if (slot.promptSent || !s.request().promptSteps()) {
+            return null;
+        }
+        slot.promptSent = true;
+        return List.copyOf(s.promptSteps());
     }
 
     private void drop(Sequence s) {
