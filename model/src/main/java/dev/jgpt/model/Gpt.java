@@ -41,9 +41,14 @@ public final class Gpt implements AutoCloseable {
         this.weights = List.copyOf(weights);
     }
 
-    /** Loads a Hugging Face GPT-2 folder ({@code config.json} + {@code model.safetensors}) onto a backend. */
-    public static Gpt load(Path dir, TensorBackend backend) {
-        return GptLoader.load(dir, backend);
+    /**
+     * Loads a model onto a backend: a Hugging Face GPT-2 folder ({@code config.json} + {@code model.safetensors}) or a
+     * GGUF file of llama.cpp's {@code gpt2} architecture (a regular file starting with the bytes {@code GGUF}).
+     *
+     * @throws ModelLoadException in one line naming the file and what is wrong with it
+     */
+    public static Gpt load(Path path, TensorBackend backend) {
+        return GptLoader.load(path, backend);
     }
 
     public GptConfig config() {

@@ -50,6 +50,11 @@ public final class Gpt2Layout {
         return name.equals("lm_head.weight") ? !c.tieWordEmbeddings : !name.endsWith(".bias");
     }
 
+    /** Whether {@code name} is one of GPT-2's Conv1D weights, which Hugging Face stores [in, out]. */
+    static boolean isConv1d(String name) {
+        return name.matches("h\\.\\d+\\.(attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj)\\.weight");
+    }
+
     /** The causal-mask buffers PyTorch saves beside the parameters ({@code h.N.attn.bias}, ...): ignored. */
     static boolean isBuffer(String name) {
         return name.matches("h\\.\\d+\\.attn\\.(masked_)?bias");

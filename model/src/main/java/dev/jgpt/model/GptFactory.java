@@ -18,7 +18,7 @@ public final class GptFactory {
         return backend;
     }
 
-    /** Loads a Hugging Face GPT-2 folder. */
+    /** Loads a Hugging Face GPT-2 folder or a GGUF file ({@link Gpt#load}). */
     public Gpt load(Path dir) {
         return Gpt.load(dir, backend);
     }

@@ -1,5 +1,6 @@
 package dev.jgpt.model.io;
 
+import dev.jgpt.api.DType;
 import dev.jgpt.model.ModelLoadException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -114,17 +115,7 @@ public final class SafetensorsFile implements AutoCloseable {
      * F16 and BF16 are widened into a new buffer. Other dtypes are refused.
      */
     public FloatBuffer floats(Entry e) {
-        if (!e.dtype().equals("F32") && !e.dtype().equals("F16") && !e.dtype().equals("BF16")) {
-            throw bad(path, "tensor '" + e.name() + "' has dtype " + e.dtype() + "; only F32, F16 and BF16 load");
-        }
-        ByteBuffer bytes;
-        try {
-            bytes = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin())
-                    .order(ByteOrder.LITTLE_ENDIAN);
-        } catch (IOException ex) {
-            throw new ModelLoadException("cannot map tensor '" + e.name() + "' of " + path + ": " + ex.getMessage(),
-                    ex);
-        }
+        ByteBuffer bytes = bytes(e);
         if (e.dtype().equals("F32")) {
             return bytes.asFloatBuffer();
         }
@@ -135,6 +126,35 @@ public final class SafetensorsFile implements AutoCloseable {
             out[i] = e.dtype().equals("F16") ? HalfFloats.f16ToFloat(bits) : HalfFloats.bf16ToFloat(bits);
         }
         return FloatBuffer.wrap(out);
+    }
+
+    /**
+     * A tensor's bytes as stored (little-endian), a read-only view of the memory-mapped file, for the dtypes that load:
+     * F32, F16 and BF16 ({@link #dtype}). Other dtypes are refused.
+     */
+    public ByteBuffer bytes(Entry e) {
+        dtype(e);
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin())
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException ex) {
+            throw new ModelLoadException("cannot map tensor '" + e.name() + "' of " + path + ": " + ex.getMessage(),
+                    ex);
+        }
+    }
+
+    /** The dtype of an entry that loads (F32, F16, BF16); the others are refused naming the tensor. */
+    public DType dtype(Entry e) {
+        switch (e.dtype()) {
+            case "F32":
+                return DType.F32;
+            case "F16":
+                return DType.F16;
+            case "BF16":
+                return DType.BF16;
+            default:
+                throw bad(path, "tensor '" + e.name() + "' has dtype " + e.dtype() + "; only F32, F16 and BF16 load");
+        }
     }
 
     @Override
