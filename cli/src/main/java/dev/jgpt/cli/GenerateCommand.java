@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 /** {@code gpt generate}: continue a prompt, given as token ids or as text. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Continue a prompt (greedy unless --temperature, --top-k or --top-p is given).",
-            "Text prompts use GPT-2's BPE for 50257-token models and the letters A/B/C for the sort model."})
+            "Text prompts use the model's tokenizer: a GGUF file's own BPE, GPT-2's BPE for 50257-token folders, "
+                + "the letters A/B/C for the sort model."})
 final class GenerateCommand implements Callable<Integer> {
     /** Output formats. */
     enum Format { ids, text, json }

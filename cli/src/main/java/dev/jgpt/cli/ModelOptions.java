@@ -5,10 +5,11 @@ import dev.jgpt.model.Gpt;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** {@code --model} and {@code --backend}, shared by the commands that run a model. */
+/** {@code --model} (a model folder or a GGUF file) and {@code --backend}, shared by the commands that run a model. */
 final class ModelOptions {
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Model folder (config.json + model.safetensors); default: the embedded sort model.")
+    @Option(names = "--model", paramLabel = "DIR|FILE",
+            description = "Model folder (config.json + model.safetensors) or GGUF file (llama.cpp's gpt2 "
+                    + "architecture; F32, F16, BF16, Q8_0, Q4_0); default: the embedded sort model.")
     Path model;
 
     @Option(names = "--backend", paramLabel = "NAME",
@@ -27,7 +28,7 @@ final class ModelOptions {
         Path dir = model;
         if (dir == null) {
             if (!DefaultModel.present()) {
-                throw new UsageException("no model given: pass --model DIR (make one with "
+                throw new UsageException("no model given: pass --model DIR or --model FILE.gguf (make one with "
                         + "'gpt import-llmviz FILE.json --out DIR')");
             }
             dir = DefaultModel.folder();

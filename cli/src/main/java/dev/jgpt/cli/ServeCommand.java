@@ -83,9 +83,13 @@ final class ServeCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** The model's id: its folder's name, or its GGUF file's name without {@code .gguf}. */
     private String modelName() {
-        return options.model == null ? "jgpt-sort" : options.model.toAbsolutePath().normalize().getFileName()
-                .toString();
+        if (options.model == null) {
+            return "jgpt-sort";
+        }
+        String name = options.model.toAbsolutePath().normalize().getFileName().toString();
+        return name.endsWith(".gguf") && name.length() > 5 ? name.substring(0, name.length() - 5) : name;
     }
 
     private String apiKey() {

@@ -31,7 +31,7 @@ public final class DefaultModel {
             return folder;
         }
         if (!present()) {
-            throw new ModelLoadException("this build has no embedded default model; pass --model DIR");
+            throw new ModelLoadException("this build has no embedded default model; pass --model DIR or --model FILE.gguf");
         }
         try {
             Path dir = Files.createTempDirectory("jgpt-default-model");
