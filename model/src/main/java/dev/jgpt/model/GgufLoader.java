@@ -5,6 +5,7 @@ import dev.jgpt.api.TensorBackend;
 import dev.jgpt.model.io.GgufFile;
 import dev.jgpt.model.io.GgufMetadata;
 import dev.jgpt.model.io.GgufTensorInfo;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -20,7 +21,7 @@ final class GgufLoader {
     private GgufLoader() {
     }
 
-    static Gpt load(java.nio.file.Path path, TensorBackend backend) {
+    static Gpt load(Path path, TensorBackend backend) {
         try (GgufFile f = GgufFile.open(path)) {
             GptConfig c = config(f);
             TokenizerChoice tokenizer = TokenizerChoice.of(f.path(), f.metadata(), c);

@@ -1,10 +1,14 @@
 package dev.jgpt.model.io;
 
 import dev.jgpt.api.DType;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads and validates everything of a GGUF file before its data: header, metadata, tensor infos. Every count and
@@ -23,11 +27,11 @@ final class GgufParser {
     }
 
     /** The header of the file {@code in} reads, from its first byte. */
-    static Header parse(GgufCursor in, java.nio.file.Path path) {
+    static Header parse(GgufCursor in, Path path) {
         return new GgufParser(in).header(path);
     }
 
-    private Header header(java.nio.file.Path path) {
+    private Header header(Path path) {
         in.context = "the header";
         if (in.size() < 4 || in.i32() != GgufFile.MAGIC) {
             throw in.bad("not a GGUF file (it does not start with the bytes 'GGUF')");
@@ -56,7 +60,7 @@ final class GgufParser {
         GgufMetadata metadata = new GgufMetadata(path, kv);
         int alignment = alignment(metadata);
         List<GgufTensorInfo> tensors = new ArrayList<>();
-        java.util.Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
             in.context = "tensor info " + i;
             GgufTensorInfo t = tensorInfo();
@@ -218,7 +222,7 @@ final class GgufParser {
             ne[i] = (int) d;
             count = count > Long.MAX_VALUE / d ? -1 : count * d;
             if (count < 0) {
-                throw in.bad("tensor '" + name + "' has dims " + java.util.Arrays.toString(ne) + " too large to exist");
+                throw in.bad("tensor '" + name + "' has dims " + Arrays.toString(ne) + " too large to exist");
             }
         }
         long typeId = in.u32();
@@ -234,7 +238,7 @@ final class GgufParser {
         }
         long bytes = count / dtype.blockSize();
         if (bytes > Long.MAX_VALUE / dtype.blockBytes()) {
-            throw in.bad("tensor '" + name + "' has dims " + java.util.Arrays.toString(ne) + " too large to exist");
+            throw in.bad("tensor '" + name + "' has dims " + Arrays.toString(ne) + " too large to exist");
         }
         bytes *= dtype.blockBytes();
         long offset = in.i64();
