@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
         description = "GPT-2 inference on pluggable tensor backends.",
         subcommands = {SortCommand.class, GenerateCommand.class, ExplainCommand.class, TraceCommand.class,
             VizCommand.class, InitCommand.class, TrainSortCommand.class, ImportLlmVizCommand.class,
-            BackendsCommand.class, BenchCommand.class, ServeCommand.class,
+            ConvertCommand.class, BackendsCommand.class, BenchCommand.class, ServeCommand.class,
             BenchServeCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 model cannot be loaded, "
                 + "5 backend unknown or unavailable, 6 cannot write output, 7 the computation produced NaN or ±∞."})

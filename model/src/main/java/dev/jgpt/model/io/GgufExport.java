@@ -8,6 +8,7 @@ import dev.jgpt.model.Gpt2Vocabulary;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,15 +33,22 @@ public final class GgufExport {
     private GgufExport() {
     }
 
-    /** What was written: each tensor's GGUF name and type, and the tokenizer (null when none was written). */
-    public record Result(Map<String, DType> types, List<String> fallbacks, Gpt2Vocabulary vocabulary) {
-        /** The tensor counts per type, e.g. {@code 9 × Q8_0, 19 × F32}. */
+    /**
+     * What was written: the type asked for, each tensor's GGUF name and type, the weights that fell back to F16, and
+     * the tokenizer (null when none was written).
+     */
+    public record Result(DType requested, Map<String, DType> types, List<String> fallbacks,
+            Gpt2Vocabulary vocabulary) {
+        /** The tensor counts per type, the requested type first, e.g. {@code 9 × Q8_0, 19 × F32}. */
         public String summary() {
-            Map<DType, Integer> n = new LinkedHashMap<>();
+            Map<DType, Integer> n = new EnumMap<>(DType.class);
             for (DType t : types.values()) {
                 n.merge(t, 1, Integer::sum);
             }
             List<String> parts = new ArrayList<>();
+            if (n.containsKey(requested)) {
+                parts.add(n.remove(requested) + " × " + requested);
+            }
             n.forEach((t, k) -> parts.add(k + " × " + t));
             return String.join(", ", parts);
         }
@@ -123,7 +131,7 @@ public final class GgufExport {
             types.put(name, t);
             w.tensor(name, t, shape, out -> out.write(Quantize.toBytes(t, model.read(hf))));
         }
-        return new Result(types, fallbacks, vocabulary);
+        return new Result(type, types, fallbacks, vocabulary);
     }
 
     /**
