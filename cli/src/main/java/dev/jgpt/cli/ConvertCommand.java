@@ -6,6 +6,7 @@ import dev.jgpt.model.Gpt2Vocabulary;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.HfCheckpoint;
 import dev.jgpt.model.ModelLoadException;
+import dev.jgpt.model.TokenizerChoice;
 import dev.jgpt.model.Words;
 import dev.jgpt.model.io.GgufExport;
 import dev.jgpt.model.io.SafetensorsExport;
@@ -122,8 +123,7 @@ final class ConvertCommand implements Callable<Integer> {
     }
 
     private String toGguf(Checkpoint m, DType dtype) throws IOException {
-        Gpt2Vocabulary vocabulary = Gpt2Vocabulary.forModel(m instanceof HfCheckpoint ? ((HfCheckpoint) m).dir()
-                : null, m.config(), m.tokenizer());
+        Gpt2Vocabulary vocabulary = Gpt2Vocabulary.forModel(m.folder(), m.config(), m.tokenizer());
         GgufExport.Result r = GgufExport.write(m, dtype, vocabulary, out);
         String tokenizer = vocabulary == null ? "no tokenizer: the model's is " + tokenizerName(m)
                 : "tokenizer: " + vocabulary;
@@ -133,9 +133,9 @@ final class ConvertCommand implements Callable<Integer> {
     }
 
     private static String tokenizerName(Checkpoint m) {
-        return m.tokenizer().kind() == null ? "not one jgpt knows"
-                : m.tokenizer().kind() == dev.jgpt.model.TokenizerChoice.Kind.SORT_LETTERS ? "the sort letters A, B, C"
-                : "GPT-2's BPE";
+        TokenizerChoice.Kind kind = m.tokenizer().kind();
+        return kind == null ? "not one jgpt knows" : kind == TokenizerChoice.Kind.SORT_LETTERS
+                ? "the sort letters A, B, C" : "GPT-2's BPE";
     }
 
     private String toSafetensors(Checkpoint m, DType dtype) throws IOException {

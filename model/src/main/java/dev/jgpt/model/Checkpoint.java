@@ -1,5 +1,6 @@
 package dev.jgpt.model;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -14,6 +15,11 @@ public interface Checkpoint extends AutoCloseable {
 
     /** The tokenizer the model declares (or is matched to by its vocabulary size). */
     TokenizerChoice tokenizer();
+
+    /** The folder the model was read from, where its tokenizer files would be, or null when it has none. */
+    default Path folder() {
+        return null;
+    }
 
     /** A short name for the model (e.g. its folder's name), for {@code general.name}. */
     String name();

@@ -117,7 +117,8 @@ public final class HfCheckpoint implements Checkpoint {
     }
 
     /** The folder this was opened from. */
-    public Path dir() {
+    @Override
+    public Path folder() {
         return dir;
     }
 

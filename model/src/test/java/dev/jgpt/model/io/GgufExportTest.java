@@ -50,7 +50,7 @@ class GgufExportTest {
         Path out = tmp.resolve("tiny-" + type + ".gguf");
         if (!Files.exists(out)) {
             try (HfCheckpoint m = HfCheckpoint.open(REF.resolve("gpt2-tiny-hf"))) {
-                GgufExport.write(m, DType.valueOf(type.toUpperCase()), Gpt2Vocabulary.forModel(m.dir(), m.config(),
+                GgufExport.write(m, DType.valueOf(type.toUpperCase()), Gpt2Vocabulary.forModel(m.folder(), m.config(),
                         m.tokenizer()), out);
             }
         }
