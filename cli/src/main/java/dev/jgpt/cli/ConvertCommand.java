@@ -4,8 +4,6 @@ import dev.jgpt.api.DType;
 import dev.jgpt.model.Checkpoint;
 import dev.jgpt.model.Gpt2Vocabulary;
 import dev.jgpt.model.GptConfig;
-import dev.jgpt.model.HfCheckpoint;
-import dev.jgpt.model.ModelLoadException;
 import dev.jgpt.model.TokenizerChoice;
 import dev.jgpt.model.Words;
 import dev.jgpt.model.io.GgufExport;
@@ -23,19 +21,22 @@ import picocli.CommandLine.Spec;
 
 /** {@code gpt convert}: a model folder to one GGUF file for llama.cpp, or to a folder of another dtype. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Convert a model: a Hugging Face GPT-2 folder (F32, F16 or BF16 safetensors) to one GGUF file "
-                + "for llama.cpp's gpt2 architecture (--to gguf), or to a folder in another dtype (--to safetensors).",
+        description = {"Convert a model, a Hugging Face GPT-2 folder (F32, F16 or BF16 safetensors) or a GGUF file of "
+                + "llama.cpp's gpt2 architecture, to one GGUF file (--to gguf) or to a Hugging Face folder "
+                + "(--to safetensors).",
             "--to gguf writes what llama.cpp's convert_hf_to_gguf.py, then llama-quantize --pure TYPE, write: the "
                 + "2-D weights (token_embd, attn_qkv, attn_output, ffn_up, ffn_down, an untied output) as TYPE; "
                 + "norms, biases and position_embd stay F32. Under q8_0 and q4_0 a weight whose rows are not a "
                 + "multiple of 32 values is written F16, as convert_hf_to_gguf.py --outtype q8_0 does (llama-quantize "
                 + "has no fallback for Q8_0 or Q4_0 and refuses such a model). Q8_0 and Q4_0 are ggml's blocks with "
                 + "its rounding; q4_0 is the pure type (llama-quantize's default Q4_0 mixture makes token_embd "
-                + "Q8_0). A model with GPT-2's BPE gets its tokenizer (tokens, merges) from the folder's "
-                + "tokenizer.json or vocab.json + merges.txt, else GPT-2's own (JTokkit's r50k_base); the sort "
-                + "letters and unknown tokenizers get no tokenizer metadata.",
+                + "Q8_0). The tokenizer (tokens, merges) is a GGUF file's own, or the folder's tokenizer.json or "
+                + "vocab.json + merges.txt, else GPT-2's (JTokkit's r50k_base) for a model with GPT-2's BPE; the "
+                + "sort letters and unknown tokenizers get no tokenizer metadata. From a GGUF file, quantized "
+                + "tensors are dequantized first (as llama-quantize requantizes).",
             "--to safetensors writes config.json (with tokenizer_class when known) and model.safetensors in the "
-                + "Hugging Face layout (Conv1D weights [in, out])."})
+                + "Hugging Face layout (Conv1D weights [in, out]); a GGUF file's own tokenizer is declared as "
+                + "GPT2Tokenizer when it is GPT-2's, and not written otherwise."})
 final class ConvertCommand implements Callable<Integer> {
     static final List<String> FORMATS = List.of("gguf", "safetensors");
     static final List<String> GGUF_TYPES = List.of("f32", "f16", "bf16", "q8_0", "q4_0");
@@ -44,8 +45,8 @@ final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "The model folder to convert (config.json + model.safetensors).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|FILE.gguf",
+            description = "The model to convert: a folder (config.json + model.safetensors) or a GGUF file.")
     Path model;
 
     @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "gguf or safetensors.")
@@ -79,7 +80,7 @@ final class ConvertCommand implements Callable<Integer> {
             folder.force = force;
             folder.checked();
         }
-        try (Checkpoint m = open(model)) {
+        try (Checkpoint m = Checkpoint.open(model)) {
             String what = gguf ? toGguf(m, dtype) : toSafetensors(m, dtype);
             spec.commandLine().getOut().println("wrote " + out + " (" + what + ")");
         } catch (IOException e) {
@@ -114,16 +115,8 @@ final class ConvertCommand implements Callable<Integer> {
         }
     }
 
-    private static Checkpoint open(Path path) {
-        if (Files.isRegularFile(path) && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf")) {
-            throw new ModelLoadException(path + " is a GGUF file; this build converts only from a Hugging Face "
-                    + "folder (config.json + model.safetensors) for now");
-        }
-        return HfCheckpoint.open(path);
-    }
-
     private String toGguf(Checkpoint m, DType dtype) throws IOException {
-        Gpt2Vocabulary vocabulary = Gpt2Vocabulary.forModel(m.folder(), m.config(), m.tokenizer());
+        Gpt2Vocabulary vocabulary = m.vocabulary();
         GgufExport.Result r = GgufExport.write(m, dtype, vocabulary, out);
         String tokenizer = vocabulary == null ? "no tokenizer: the model's is " + tokenizerName(m)
                 : "tokenizer: " + vocabulary;
@@ -140,7 +133,9 @@ final class ConvertCommand implements Callable<Integer> {
 
     private String toSafetensors(Checkpoint m, DType dtype) throws IOException {
         GptConfig c = SafetensorsExport.write(m, dtype.name(), out);
-        return "safetensors " + dtype + ", " + m.shapes().size() + " tensors" + (c.tokenizerClass == null ? ""
-                : ", tokenizer_class " + c.tokenizerClass);
+        String tokenizer = c.tokenizerClass != null ? ", tokenizer_class " + c.tokenizerClass
+                : m.tokenizer().kind() == TokenizerChoice.Kind.FILE_BPE ? "; the GGUF file's own tokenizer is not "
+                + "GPT-2's and is not written" : "";
+        return "safetensors " + dtype + ", " + m.shapes().size() + " tensors" + tokenizer;
     }
 }

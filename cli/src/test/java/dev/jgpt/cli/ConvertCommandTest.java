@@ -97,6 +97,30 @@ class ConvertCommandTest {
     }
 
     @Test
+    void aGgufFileBackToAFolderAndRequantized() throws IOException {
+        Path f32 = TINY.resolveSibling("gpt2-tiny-f32.gguf");
+        assumeTrue(Files.isRegularFile(f32), f32 + " is absent");
+        Path back = tmp.resolve("from-gguf");
+        CliTest.Run r = CliTest.gpt("convert", "--model", f32.toString(), "--to", "safetensors", "--type", "f16",
+                "--out", back.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("wrote " + back + " (safetensors F16, 28 tensors, tokenizer_class GPT2Tokenizer)\n", r.out());
+        CliTest.Run text = CliTest.gpt("generate", "--model", back.toString(), "--prompt", "Hello", "--max-new-tokens",
+                "2", "--format", "ids");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().startsWith("15496,"), "GPT-2's BPE: " + text.out());
+        Path q8 = tmp.resolve("re-q8.gguf");
+        CliTest.Run re = CliTest.gpt("convert", "--model", f32.toString(), "--to", "gguf", "--type", "q8_0", "--out",
+                q8.toString());
+        assertEquals(0, re.code(), re.err());
+        assertEquals("wrote " + q8 + " (GGUF Q8_0: 9 × Q8_0, 19 × F32; tokenizer: 50257 tokens and 50000 merges from "
+                + "tokenizer.ggml.* in " + f32 + ")\n", re.out());
+        CliTest.Run run = CliTest.gpt("generate", "--model", q8.toString(), "--tokens", "15496,11", "--max-new-tokens",
+                "1", "--format", "ids");
+        assertEquals(0, run.code(), run.err());
+    }
+
+    @Test
     void usageErrorsListTheValidValues() {
         String m = nano.toString();
         String o = tmp.resolve("never.gguf").toString();
@@ -122,7 +146,7 @@ class ConvertCommandTest {
                 o.toString()).assertOneLineError(4, "does not exist");
         Path gguf = Files.writeString(dir.resolve("m.gguf"), "GGUF");
         CliTest.gpt("convert", "--model", gguf.toString(), "--to", "safetensors", "--type", "f32", "--out",
-                dir.resolve("back").toString()).assertOneLineError(4, "is a GGUF file");
+                dir.resolve("back").toString()).assertOneLineError(4, gguf.toString());
         Path truncated = model("truncated", NANO, w -> { });
         byte[] all = Files.readAllBytes(truncated.resolve("model.safetensors"));
         Files.write(truncated.resolve("model.safetensors"), Arrays.copyOf(all, all.length - 1000));

@@ -25,11 +25,7 @@ final class GgufLoader {
         try (GgufFile f = GgufFile.open(path)) {
             GptConfig c = config(f);
             TokenizerChoice tokenizer = TokenizerChoice.of(f.path(), f.metadata(), c);
-            String unused = firstUnused(f, c);
-            if (unused != null) {
-                throw new ModelLoadException(f.path() + ": tensor '" + unused + "' has no place in a model of "
-                        + "gpt2.block_count " + c.nLayer + ", gpt2.embedding_length " + c.nEmbd);
-            }
+            requireNoneUnused(f, c);
             return ModelBuilder.build(new GgufWeights(f), c, tokenizer, backend);
         }
     }
@@ -63,6 +59,19 @@ final class GgufLoader {
             return new GptConfig(layers, heads, width, vocab, context, (float) eps, Gelu.TANH, tied);
         } catch (ModelLoadException e) {
             throw new ModelLoadException(f.path() + ": the gpt2.* metadata gives " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a file holding a tensor that a model of config {@code c} has no place for.
+     *
+     * @throws ModelLoadException naming the first such tensor
+     */
+    static void requireNoneUnused(GgufFile f, GptConfig c) {
+        String unused = firstUnused(f, c);
+        if (unused != null) {
+            throw new ModelLoadException(f.path() + ": tensor '" + unused + "' has no place in a model of "
+                    + "gpt2.block_count " + c.nLayer + ", gpt2.embedding_length " + c.nEmbd);
         }
     }
 

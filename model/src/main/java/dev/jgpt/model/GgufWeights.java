@@ -3,6 +3,7 @@ package dev.jgpt.model;
 import dev.jgpt.api.WeightData;
 import dev.jgpt.model.io.GgufFile;
 import dev.jgpt.model.io.GgufTensorInfo;
+import dev.jgpt.model.io.Gpt2GgufNames;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -22,32 +23,11 @@ final class GgufWeights implements WeightSource {
 
     /** The GGUF name of the weight {@link Gpt2Layout} calls {@code name} (e.g. {@code blk.0.attn_qkv.weight}). */
     static String ggufName(String name) {
-        switch (name) {
-            case "wte.weight":
-                return "token_embd.weight";
-            case "wpe.weight":
-                return "position_embd.weight";
-            case "lm_head.weight":
-                return "output.weight";
-            default:
-                break;
+        String gguf = Gpt2GgufNames.toGguf(name);
+        if (gguf == null) {
+            throw new IllegalArgumentException("no GGUF name for " + name);
         }
-        if (name.startsWith("ln_f.")) {
-            return "output_norm." + name.substring("ln_f.".length());
-        }
-        if (name.startsWith("h.")) {
-            int dot = name.indexOf('.', 2);
-            String rest = name.substring(dot + 1);
-            String[][] parts = {{"ln_1.", "attn_norm."}, {"attn.c_attn.", "attn_qkv."},
-                {"attn.c_proj.", "attn_output."}, {"ln_2.", "ffn_norm."}, {"mlp.c_fc.", "ffn_up."},
-                {"mlp.c_proj.", "ffn_down."}};
-            for (String[] p : parts) {
-                if (rest.startsWith(p[0])) {
-                    return "blk." + name.substring(2, dot) + "." + p[1] + rest.substring(p[0].length());
-                }
-            }
-        }
-        throw new IllegalArgumentException("no GGUF name for " + name);
+        return gguf;
     }
 
     /** {@code shape} as GGUF writes dims: reversed, innermost first. */

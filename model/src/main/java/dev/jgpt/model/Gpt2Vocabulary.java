@@ -1,5 +1,9 @@
 package dev.jgpt.model;
 
+import dev.jgpt.model.io.GgufArray;
+import dev.jgpt.model.io.GgufMetadata;
+import dev.jgpt.model.io.GgufValue;
+import dev.jgpt.model.io.GgufValueType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +19,8 @@ import java.util.Map;
  * so a leading space is {@code Ġ}), one token type per token (llama.cpp's numbers: 1 normal, 3 control, 4 user-defined,
  * 5 unused), and the merges in priority order, each the two parts joined by one space ({@code "Ġ t"}).
  *
- * <p>It comes from a model folder's own tokenizer files when it has them ({@link Gpt2VocabularyFiles}), or is derived
+ * <p>It comes from a GGUF file's own metadata ({@link #fromGguf}), from a model folder's tokenizer files when it has
+ * them ({@link Gpt2VocabularyFiles}), or is derived
  * from JTokkit's {@code r50k_base} ({@link #r50kBase()}), GPT-2's BPE, which jgpt encodes with: r50k_base gives each
  * token's bytes by its rank (= GPT-2's token id); the first 256 ranks are the single bytes, and the token of rank r ≥
  * 256 was made by merge number r − 256. That merge's two parts are found by running BPE on the token's own bytes with
@@ -33,7 +38,6 @@ public final class Gpt2Vocabulary {
     /** GPT-2's one special token, its end of text (also its beginning). */
     public static final String END_OF_TEXT = "<|endoftext|>";
 
-    private static final char[] BYTE_TO_CHAR = byteToChar();
     private static volatile Gpt2Vocabulary r50k;
 
     private final List<String> tokens;
@@ -41,7 +45,11 @@ public final class Gpt2Vocabulary {
     private final List<String> merges;
     private final String source;
 
-    Gpt2Vocabulary(List<String> tokens, int[] types, List<String> merges, String source) {
+    /**
+     * A vocabulary of these tokens (id = index), token types and merges ({@code "left right"}, highest priority first);
+     * {@code source} says where they come from, for messages.
+     */
+    public Gpt2Vocabulary(List<String> tokens, int[] types, List<String> merges, String source) {
         if (types.length != tokens.size()) {
             throw new IllegalArgumentException(tokens.size() + " tokens but " + types.length + " token types");
         }
@@ -65,6 +73,34 @@ public final class Gpt2Vocabulary {
         }
         Gpt2Vocabulary files = dir == null ? null : Gpt2VocabularyFiles.read(dir, config.vocabSize);
         return files != null ? files : r50kBase();
+    }
+
+    /**
+     * The vocabulary a GGUF file holds: {@code tokenizer.ggml.tokens} and {@code .merges} (checked by
+     * {@link TokenizerChoice} to be there and fit the model), {@code .token_type} when present (else normal tokens,
+     * {@code <|…|>} ones control).
+     *
+     * @throws ModelLoadException when {@code token_type} is not an array of one 32-bit integer per token
+     */
+    static Gpt2Vocabulary fromGguf(Path file, GgufMetadata m) {
+        List<String> tokens = Arrays.asList(m.stringsOrNull("tokenizer.ggml.tokens"));
+        List<String> merges = Arrays.asList(m.stringsOrNull("tokenizer.ggml.merges"));
+        int[] types;
+        GgufValue t = m.get("tokenizer.ggml.token_type");
+        if (t == null) {
+            types = new int[tokens.size()];
+            for (int i = 0; i < types.length; i++) {
+                String s = tokens.get(i);
+                types[i] = s.startsWith("<|") && s.endsWith("|>") && s.length() > 4 ? CONTROL : NORMAL;
+            }
+        } else if (t.type() == GgufValueType.ARRAY && ((GgufArray) t.value()).elements() instanceof int[]
+                && ((GgufArray) t.value()).length() == tokens.size()) {
+            types = ((int[]) ((GgufArray) t.value()).elements()).clone();
+        } else {
+            throw new ModelLoadException(file + ": tokenizer.ggml.token_type is " + t + ", not an array of one "
+                    + "32-bit integer per token (" + tokens.size() + ")");
+        }
+        return new Gpt2Vocabulary(tokens, types, merges, "tokenizer.ggml.* in " + file);
     }
 
     /** GPT-2's vocabulary, derived from JTokkit's r50k_base (see the class comment); made once. */
@@ -141,11 +177,11 @@ public final class Gpt2Vocabulary {
         return parts;
     }
 
-    /** GPT-2's printable form of raw bytes given one char per byte: each byte through bytes-to-unicode. */
+    /** GPT-2's printable form of raw bytes given one char per byte: each byte through {@link ByteLevel}. */
     static String printable(String latin1) {
         char[] out = new char[latin1.length()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = BYTE_TO_CHAR[latin1.charAt(i) & 0xff];
+            out[i] = ByteLevel.toChar(latin1.charAt(i));
         }
         return new String(out);
     }
@@ -153,20 +189,6 @@ public final class Gpt2Vocabulary {
     /** GPT-2's printable form of raw bytes. */
     public static String printable(byte[] raw) {
         return printable(new String(raw, StandardCharsets.ISO_8859_1));
-    }
-
-    /**
-     * GPT-2's bytes-to-unicode table: the printable bytes {@code !}..{@code ~}, {@code ¡}..{@code ¬} and
-     * {@code ®}..{@code ÿ} stand for themselves; the other 68 bytes, in increasing order, get U+0100, U+0101, ...
-     */
-    private static char[] byteToChar() {
-        char[] table = new char[256];
-        int next = 256;
-        for (int b = 0; b < 256; b++) {
-            boolean printable = b >= '!' && b <= '~' || b >= 0xA1 && b <= 0xAC || b >= 0xAE;
-            table[b] = (char) (printable ? b : next++);
-        }
-        return table;
     }
 
     /** The token strings, by id. */
@@ -187,6 +209,12 @@ public final class Gpt2Vocabulary {
     /** The id of {@value #END_OF_TEXT}, or -1 when the vocabulary has none. */
     public int endOfText() {
         return tokens.indexOf(END_OF_TEXT);
+    }
+
+    /** Whether this is GPT-2's own vocabulary: the tokens and merges of {@link #r50kBase()}. */
+    public boolean isGpt2() {
+        Gpt2Vocabulary g = r50kBase();
+        return this == g || tokens.equals(g.tokens) && merges.equals(g.merges);
     }
 
     /** Where the vocabulary came from, for messages. */

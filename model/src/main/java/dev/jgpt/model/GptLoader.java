@@ -21,6 +21,24 @@ final class GptLoader {
         if (GgufFile.isGguf(path)) {
             return GgufLoader.load(path, backend);
         }
+        requireFolder(path);
+        GptConfig c = GptConfig.read(path.resolve("config.json"));
+        TokenizerChoice tokenizer = TokenizerChoice.of(path, c); // a contradicting declaration is refused first
+        try (SafetensorsFile f = SafetensorsFile.open(path.resolve("model.safetensors"))) {
+            String unused = Gpt2Layout.firstUnused(f.entries().keySet(), c);
+            if (unused != null) {
+                throw new ModelLoadException(f.path() + ": " + Gpt2Layout.unusedMessage(unused, c));
+            }
+            return ModelBuilder.build(new SafetensorsWeights(f), c, tokenizer, backend);
+        }
+    }
+
+    /**
+     * Refuses a {@code path} that is not a GGUF file and not a folder: a file of another kind, or nothing.
+     *
+     * @throws ModelLoadException saying which, and what to give instead
+     */
+    static void requireFolder(Path path) {
         if (Files.exists(path) && !Files.isDirectory(path)) {
             throw new ModelLoadException(path + " is a file, not a model folder nor a GGUF file (a .gguf starts "
                     + "with the bytes 'GGUF'); give the folder that holds config.json and model.safetensors, or a "
@@ -32,15 +50,6 @@ final class GptLoader {
         if (!Files.isDirectory(path)) {
             throw new ModelLoadException("model folder " + path + " does not exist; give a folder holding "
                     + "config.json and model.safetensors, or a .gguf file");
-        }
-        GptConfig c = GptConfig.read(path.resolve("config.json"));
-        TokenizerChoice tokenizer = TokenizerChoice.of(path, c); // a contradicting declaration is refused first
-        try (SafetensorsFile f = SafetensorsFile.open(path.resolve("model.safetensors"))) {
-            String unused = Gpt2Layout.firstUnused(f.entries().keySet(), c);
-            if (unused != null) {
-                throw new ModelLoadException(f.path() + ": " + Gpt2Layout.unusedMessage(unused, c));
-            }
-            return ModelBuilder.build(new SafetensorsWeights(f), c, tokenizer, backend);
         }
     }
 }

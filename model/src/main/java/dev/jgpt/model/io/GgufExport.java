@@ -24,7 +24,8 @@ import java.util.Map;
  * weight whose row width is not a multiple of 32 cannot be Q8_0 or Q4_0 and is written F16 instead: that is what
  * {@code convert_hf_to_gguf.py --outtype q8_0} does; {@code llama-quantize} has no fallback for Q8_0 or Q4_0 and
  * refuses such a model ("Unsupported tensor size encountered"). Values are encoded by {@link Quantize} with ggml's
- * rounding, from the float32 weights, so the bytes equal llama-quantize's from the F32 GGUF.
+ * rounding, from the float32 weights (a GGUF source's quantized tensors dequantized), so the bytes equal
+ * llama-quantize's from the F32 GGUF.
  */
 public final class GgufExport {
     /** {@code general.quantization_version} of the Q8_0 and Q4_0 layouts. */

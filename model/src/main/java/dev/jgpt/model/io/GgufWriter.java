@@ -58,17 +58,6 @@ public final class GgufWriter {
         putU32("general.alignment", ALIGNMENT);
     }
 
-    /** ggml's number for {@code type}: F32 0, F16 1, Q4_0 2, Q8_0 8, BF16 30. */
-    public static int ggmlType(DType type) {
-        return switch (type) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q8_0 -> 8;
-            case BF16 -> 30;
-        };
-    }
-
     /** Adds a string value. */
     public GgufWriter putString(String key, String value) {
         return put(key, STRING, string(value));
@@ -198,7 +187,7 @@ public final class GgufWriter {
             for (int d = t.shape().length - 1; d >= 0; d--) {
                 b.writeBytes(u64(t.shape()[d]));
             }
-            b.writeBytes(u32(ggmlType(t.type())));
+            b.writeBytes(u32(GgmlType.id(t.type())));
             b.writeBytes(u64(offset));
             offset += t.bytes() + padding(t.bytes());
         }

@@ -13,7 +13,7 @@ import java.util.Map;
  * both files atomically, see {@link ModelWriter}): names without prefix, the four Conv1D weights transposed back to
  * [in, out], every bias written (zeros where the source had none), {@code lm_head.weight} only for an untied head, and
  * {@code tokenizer_class} in config.json when the tokenizer is known ({@code GPT2Tokenizer}, {@code SortTokenizer}, or
- * the class the source declared).
+ * the class the source declared). Quantized tensors of a GGUF source are written as their dequantized values.
  */
 public final class SafetensorsExport {
     private SafetensorsExport() {
@@ -38,7 +38,11 @@ public final class SafetensorsExport {
         return config;
     }
 
-    /** The {@code tokenizer_class} to declare: the source's own, else that of the tokenizer it was matched to. */
+    /**
+     * The {@code tokenizer_class} to declare: the source's own, else that of the tokenizer it was matched to; a GGUF
+     * file's own BPE is {@code GPT2Tokenizer} when its vocabulary is GPT-2's, else none (its tokens and merges are not
+     * written into the folder).
+     */
     static String tokenizerClass(Checkpoint model) {
         if (model.config().tokenizerClass != null) {
             return model.config().tokenizerClass;
@@ -47,6 +51,10 @@ public final class SafetensorsExport {
         if (kind == null) {
             return null;
         }
-        return kind == TokenizerChoice.Kind.GPT2_BPE ? TokenizerChoice.GPT2_CLASS : TokenizerChoice.SORT_CLASS;
+        return switch (kind) {
+            case GPT2_BPE -> TokenizerChoice.GPT2_CLASS;
+            case SORT_LETTERS -> TokenizerChoice.SORT_CLASS;
+            case FILE_BPE -> model.vocabulary().isGpt2() ? TokenizerChoice.GPT2_CLASS : null;
+        };
     }
 }

@@ -10,7 +10,7 @@ import dev.jgpt.api.DType;
 import dev.jgpt.api.Quantize;
 import dev.jgpt.model.Gpt2Vocabulary;
 import dev.jgpt.model.GptPreset;
-import dev.jgpt.model.HfCheckpoint;
+import dev.jgpt.model.Checkpoint;
 import dev.jgpt.model.RandomWeights;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -49,9 +49,8 @@ class GgufExportTest {
     static GgufTestFile convert(String type) throws IOException {
         Path out = tmp.resolve("tiny-" + type + ".gguf");
         if (!Files.exists(out)) {
-            try (HfCheckpoint m = HfCheckpoint.open(REF.resolve("gpt2-tiny-hf"))) {
-                GgufExport.write(m, DType.valueOf(type.toUpperCase()), Gpt2Vocabulary.forModel(m.folder(), m.config(),
-                        m.tokenizer()), out);
+            try (Checkpoint m = Checkpoint.open(REF.resolve("gpt2-tiny-hf"))) {
+                GgufExport.write(m, DType.valueOf(type.toUpperCase()), m.vocabulary(), out);
             }
         }
         return GgufTestFile.read(out);
@@ -145,8 +144,8 @@ class GgufExportTest {
         ModelWriter.write(dir, nano.config(), RandomWeights.generate(nano.config(), 1, true, 0f), "F32", "");
         Path out = tmp.resolve("nano-q8.gguf");
         GgufExport.Result r;
-        try (HfCheckpoint m = HfCheckpoint.open(dir)) {
-            assertEquals(null, Gpt2Vocabulary.forModel(dir, m.config(), m.tokenizer()), "the sort letters");
+        try (Checkpoint m = Checkpoint.open(dir)) {
+            assertEquals(null, m.vocabulary(), "the sort letters");
             r = GgufExport.write(m, DType.Q8_0, null, out);
         }
         GgufTestFile g = GgufTestFile.read(out);

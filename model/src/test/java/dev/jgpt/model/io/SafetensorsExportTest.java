@@ -9,7 +9,7 @@ import dev.jgpt.api.DType;
 import dev.jgpt.api.Dequantize;
 import dev.jgpt.api.Quantize;
 import dev.jgpt.model.GptConfig;
-import dev.jgpt.model.HfCheckpoint;
+import dev.jgpt.model.Checkpoint;
 import dev.jgpt.model.TokenizerChoice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,11 +31,11 @@ class SafetensorsExportTest {
         assumeTrue(Files.isDirectory(src), src + " is absent");
         for (String dtype : new String[] {"F16", "BF16", "F32"}) {
             Path out = tmp.resolve(dtype);
-            try (HfCheckpoint m = HfCheckpoint.open(src)) {
+            try (Checkpoint m = Checkpoint.open(src)) {
                 GptConfig written = SafetensorsExport.write(m, dtype, out);
                 assertEquals(TokenizerChoice.GPT2_CLASS, written.tokenizerClass, "declared: GPT-2's BPE by its size");
             }
-            try (HfCheckpoint a = HfCheckpoint.open(src); HfCheckpoint b = HfCheckpoint.open(out);
+            try (Checkpoint a = Checkpoint.open(src); Checkpoint b = Checkpoint.open(out);
                     SafetensorsFile f = SafetensorsFile.open(out.resolve("model.safetensors"))) {
                 assertEquals(a.config().toString(), b.config().toString());
                 assertEquals(TokenizerChoice.GPT2_CLASS, b.config().tokenizerClass);
