@@ -2,13 +2,19 @@ package dev.jgpt.cli;
 
 import dev.jgpt.api.BackendProvider;
 import dev.jgpt.api.Backends;
+import dev.jgpt.api.DType;
 import dev.jgpt.bench.e2e.BackendBench;
+import dev.jgpt.bench.e2e.DtypeBench;
+import dev.jgpt.bench.e2e.DtypeEndToEnd;
+import dev.jgpt.bench.e2e.DtypeReport;
 import dev.jgpt.bench.e2e.EndToEnd;
 import dev.jgpt.bench.e2e.Report;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.GptPreset;
 import dev.jgpt.model.InvalidInputException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,6 +57,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--dtype", paramLabel = "LIST", split = ",",
+            description = {"Instead: one GGUF file per weight dtype (f32, f16, bf16, q8_0, q4_0; comma-separated), "
+                + "written as 'gpt convert' writes it, each measured on each backend: bytes of weights per token, "
+                + "prefill and decode tokens/s, the decode limit from bandwidth probes interleaved with the decode "
+                + "reps (two buffer sizes, each pass reported), and resident memory after load and while "
+                + "generating (in a JVM of its own)."})
+    List<String> dtypes;
+
     @Override
     public Integer call() throws Exception {
         GptPreset p = InitCommand.presetNamed(preset);
@@ -63,15 +77,43 @@ final class BenchCommand implements Callable<Integer> {
             throw new InvalidInputException("--prompt-len " + promptLength + " plus --new-tokens " + newTokens
                     + " exceed the " + config.nPositions + "-position context of " + p.label());
         }
+        if (dtypes != null) {
+            DtypeBench.Plan plan = new DtypeBench.Plan();
+            plan.promptLength = promptLength;
+            plan.newTokens = newTokens;
+            plan.reps = reps;
+            DtypeReport report = DtypeEndToEnd.run(p, plan, providers(), dtypes(dtypes),
+                    spec.commandLine().getErr());
+            print(json ? report.json() : report.table());
+            return ExitCodes.OK;
+        }
         BackendBench.Plan plan = new BackendBench.Plan();
         plan.promptLength = promptLength;
         plan.newTokens = newTokens;
         plan.reps = reps;
         Report report = EndToEnd.run(p, plan, providers(), spec.commandLine().getErr());
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? report.json() : report.table());
-        out.flush();
+        print(json ? report.json() : report.table());
         return ExitCodes.OK;
+    }
+
+    private void print(String text) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(text);
+        out.flush();
+    }
+
+    /** The dtypes named, in order, without repeats; an unknown name is a usage error listing the valid ones. */
+    static List<DType> dtypes(List<String> names) {
+        List<DType> out = new ArrayList<>();
+        for (String n : names) {
+            DType t = Arrays.stream(DType.values()).filter(d -> d.name().equalsIgnoreCase(n.strip())).findFirst()
+                    .orElseThrow(() -> new UsageException("unknown --dtype '" + n + "'; choose from f32, f16, bf16, "
+                            + "q8_0, q4_0 (comma-separated)"));
+            if (!out.contains(t)) {
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     private List<BackendProvider> providers() {

@@ -112,6 +112,13 @@ public final class DtypeBench {
         return r;
     }
 
+    /** A row for a (backend, dtype) that failed part-way: the error in one line. */
+    static Row failed(String backend, DType dtype, RuntimeException e) {
+        Row r = new Row(backend, dtype);
+        r.error = BackendBench.failed(backend, e).error;
+        return r;
+    }
+
     private static String rep(int i, Plan plan) {
         return i < 0 ? "warm-up " + (i + plan.warmup + 1) + "/" + plan.warmup : "rep " + (i + 1) + "/" + plan.reps;
     }

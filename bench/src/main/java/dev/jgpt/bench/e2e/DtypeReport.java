@@ -31,7 +31,7 @@ public record DtypeReport(GptPreset preset, DtypeBench.Plan plan, List<DtypeBenc
             s.append(" probe ").append(size(b)).append(" (GB/s) |");
         }
         s.append(" decode limit (tokens/s) | decode / limit | RSS after load (MB) | RSS generating (MB) |\n|---|---|");
-        s.append("---:|".repeat(5 + plan.probeBytes.length)).append("---:|\n");
+        s.append("---:|".repeat(7 + plan.probeBytes.length)).append('\n');
         for (DtypeBench.Row r : rows) {
             if (r.error != null) {
                 s.append("| ").append(r.backend).append(" | ").append(r.dtype).append(" | failed: ").append(r.error)

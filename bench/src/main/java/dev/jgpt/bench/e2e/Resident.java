@@ -69,7 +69,7 @@ public final class Resident {
                         + " s");
             }
             if (p.exitValue() != 0 || !values.containsKey("peak")) {
-                throw new IllegalStateException("the resident-memory probe failed: " + other);
+                throw new IllegalStateException("the resident-memory probe failed: " + firstLine(other.toString()));
             }
             return new Memory(values.get("after_load"), values.get("generating"), values.get("peak"));
         } catch (IOException e) {
@@ -80,6 +80,11 @@ public final class Resident {
         }
     }
 
+    private static String firstLine(String s) {
+        int at = s.indexOf(" at ");
+        return (at > 0 ? s.substring(0, at) : s).replace("Exception in thread \"main\" ", "");
+    }
+
     /** The child: {@code MODEL BACKEND TOKENS}; prints {@code resident.after_load=}, {@code .generating=}, {@code .peak=}. */
     public static void main(String[] args) throws Exception {
         Path model = Path.of(args[0]);
@@ -88,7 +93,10 @@ public final class Resident {
              Gpt gpt = Gpt.load(model, backend)) {
             System.gc();
             System.out.println("resident.after_load=" + status("VmRSS"));
-            int[] prompt = new SplittableRandom(3).ints(16, 0, gpt.config().vocabSize).toArray();
+            int context = gpt.config().nPositions;
+            int[] prompt = new SplittableRandom(3).ints(Math.max(1, Math.min(16, context / 2)), 0,
+                    gpt.config().vocabSize).toArray();
+            tokens = Math.max(1, Math.min(tokens, context + 1 - prompt.length));
             long[] during = {0};
             gpt.generator().generate(new int[][] {prompt}, new GenerateOptions().maxNewTokens(tokens)
                     .topProbabilities(0).onToken((row, step) -> during[0] = Math.max(during[0], status("VmRSS"))));
