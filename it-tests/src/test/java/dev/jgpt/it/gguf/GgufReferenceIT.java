@@ -21,8 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * jgpt on llama.cpp's own GGUF files of the tiny GPT-2, on the {@code plain} backend (which computes on every dtype
- * as stored, decoding each weight exactly), against what llama.cpp computed on them.
+ * jgpt on llama.cpp's own GGUF files of the tiny GPT-2, on every available backend ({@code plain} and
+ * {@code vector} compute on every dtype as stored, decoding each weight exactly; {@code nd4j} widens them to
+ * float32), against what llama.cpp computed on them.
  */
 class GgufReferenceIT {
     /**
@@ -49,18 +50,21 @@ class GgufReferenceIT {
     static final Map<String, Double> NEAR_TIE = LOGIT_TOLERANCE;
 
     static TensorBackend plain;
+    /** Every available backend, by name (plain among them). */
+    static final Map<String, TensorBackend> BACKENDS = new java.util.LinkedHashMap<>();
 
     @BeforeAll
     static void backend() {
         LlamaCppReference.dir();
-        plain = Backends.discover().require("plain").create();
+        for (dev.jgpt.api.BackendProvider p : Backends.discover().available()) {
+            BACKENDS.put(p.name(), p.create());
+        }
+        plain = BACKENDS.get("plain");
     }
 
     @AfterAll
     static void close() {
-        if (plain != null) {
-            plain.close();
-        }
+        BACKENDS.values().forEach(TensorBackend::close);
     }
 
     @Test
@@ -92,17 +96,20 @@ class GgufReferenceIT {
     @Test
     void firstStepLogitsAreLlamaCppsWithinEachTypesTolerance() {
         StringBuilder failures = new StringBuilder();
-        for (String type : LlamaCppReference.TYPES) {
-            try (Gpt gpt = Gpt.load(LlamaCppReference.gguf(type), plain)) {
-                for (int p = 0; p < LlamaCppReference.PROMPTS.length; p++) {
-                    float[] ours = LlamaCppReference.lastLogits(gpt, LlamaCppReference.PROMPTS[p]);
-                    float[] theirs = LlamaCppReference.logits(type, p);
-                    double d = LlamaCppReference.maxAbsDiff(ours, theirs);
-                    double tol = LOGIT_TOLERANCE.get(type);
-                    System.err.printf("[gguf] logits %-10s prompt %d: max |jgpt - llama.cpp| = %.3g (tolerance %.3g)%n",
-                            type, p + 1, d, tol);
-                    if (!(d <= tol)) {
-                        failures.append(type).append(" prompt ").append(p + 1).append(": ").append(d).append("; ");
+        for (Map.Entry<String, TensorBackend> b : BACKENDS.entrySet()) {
+            for (String type : LlamaCppReference.TYPES) {
+                try (Gpt gpt = Gpt.load(LlamaCppReference.gguf(type), b.getValue())) {
+                    for (int p = 0; p < LlamaCppReference.PROMPTS.length; p++) {
+                        float[] ours = LlamaCppReference.lastLogits(gpt, LlamaCppReference.PROMPTS[p]);
+                        float[] theirs = LlamaCppReference.logits(type, p);
+                        double d = LlamaCppReference.maxAbsDiff(ours, theirs);
+                        double tol = LOGIT_TOLERANCE.get(type);
+                        System.err.printf("[gguf] %-6s logits %-10s prompt %d: max |jgpt - llama.cpp| = %.3g "
+                                + "(tolerance %.3g)%n", b.getKey(), type, p + 1, d, tol);
+                        if (!(d <= tol)) {
+                            failures.append(b.getKey()).append(' ').append(type).append(" prompt ").append(p + 1)
+                                    .append(": ").append(d).append("; ");
+                        }
                     }
                 }
             }
@@ -126,36 +133,39 @@ class GgufReferenceIT {
     @Test
     void greedyTokensAreLlamaCpps() {
         StringBuilder failures = new StringBuilder();
-        for (String type : LlamaCppReference.TYPES) {
-            try (Gpt gpt = Gpt.load(LlamaCppReference.gguf(type), plain)) {
-                for (int p = 0; p < LlamaCppReference.PROMPTS.length; p++) {
-                    int[] prompt = LlamaCppReference.PROMPTS[p];
-                    int[] theirs = LlamaCppReference.greedy(type, p);
-                    int n = LlamaCppReference.NEW_TOKENS[p];
-                    assertEquals(prompt.length + n, theirs.length, type + " prompt " + (p + 1));
-                    int[] ours = gpt.generator().generate(prompt, n);
-                    int agree = 0;
-                    while (agree < n && ours[prompt.length + agree] == theirs[prompt.length + agree]) {
-                        agree++;
-                    }
-                    String line = String.format("[gguf] greedy %-10s prompt %d: %d of %d new tokens equal llama.cpp's",
-                            type, p + 1, agree, n);
-                    if (agree < n) {
-                        int[] before = java.util.Arrays.copyOf(ours, prompt.length + agree);
-                        float[] logits = LlamaCppReference.lastLogits(gpt, before);
-                        double margin = LlamaCppReference.margin(logits);
-                        boolean nearTie = margin < NEAR_TIE.get(type);
-                        line += String.format("; first difference at new token %d: jgpt %d, llama.cpp %d; jgpt's %s%s",
-                                agree + 1, ours[prompt.length + agree], theirs[prompt.length + agree],
-                                LlamaCppReference.top2(logits), nearTie ? " (a NEAR-TIE within the type's logit "
-                                        + "tolerance " + NEAR_TIE.get(type) + ")" : "");
-                        if (EXACT.contains(type) && !nearTie) {
-                            failures.append(line).append("; ");
+        for (Map.Entry<String, TensorBackend> b : BACKENDS.entrySet()) {
+            for (String type : LlamaCppReference.TYPES) {
+                try (Gpt gpt = Gpt.load(LlamaCppReference.gguf(type), b.getValue())) {
+                    for (int p = 0; p < LlamaCppReference.PROMPTS.length; p++) {
+                        int[] prompt = LlamaCppReference.PROMPTS[p];
+                        int[] theirs = LlamaCppReference.greedy(type, p);
+                        int n = LlamaCppReference.NEW_TOKENS[p];
+                        assertEquals(prompt.length + n, theirs.length, type + " prompt " + (p + 1));
+                        int[] ours = gpt.generator().generate(prompt, n);
+                        int agree = 0;
+                        while (agree < n && ours[prompt.length + agree] == theirs[prompt.length + agree]) {
+                            agree++;
                         }
-                    }
-                    System.err.println(line);
-                    if (p == 0) { // the README: all five give the same first token on prompt 1
-                        assertEquals(theirs[prompt.length], ours[prompt.length], type + ": the first new token");
+                        String line = String.format("[gguf] %-6s greedy %-10s prompt %d: %d of %d new tokens equal "
+                                + "llama.cpp's", b.getKey(), type, p + 1, agree, n);
+                        if (agree < n) {
+                            int[] before = java.util.Arrays.copyOf(ours, prompt.length + agree);
+                            float[] logits = LlamaCppReference.lastLogits(gpt, before);
+                            double margin = LlamaCppReference.margin(logits);
+                            boolean nearTie = margin < NEAR_TIE.get(type);
+                            line += String.format("; first difference at new token %d: jgpt %d, llama.cpp %d; jgpt's %s%s",
+                                    agree + 1, ours[prompt.length + agree], theirs[prompt.length + agree],
+                                    LlamaCppReference.top2(logits), nearTie ? " (a NEAR-TIE within the type's logit "
+                                            + "tolerance " + NEAR_TIE.get(type) + ")" : "");
+                            if (EXACT.contains(type) && !nearTie) {
+                                failures.append(line).append("; ");
+                            }
+                        }
+                        System.err.println(line);
+                        if (p == 0) { // the README: all five give the same first token on prompt 1
+                            assertEquals(theirs[prompt.length], ours[prompt.length], b.getKey() + " " + type
+                                    + ": the first new token");
+                        }
                     }
                 }
             }

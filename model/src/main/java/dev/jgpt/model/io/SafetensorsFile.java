@@ -5,7 +5,6 @@ import dev.jgpt.model.ModelLoadException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -108,24 +107,6 @@ public final class SafetensorsFile implements AutoCloseable {
     /** The entry of that name, or null. */
     public Entry entry(String name) {
         return entries.get(name);
-    }
-
-    /**
-     * A tensor's elements as float32, from the memory-mapped file. F32 is a view of the mapping (no copy);
-     * F16 and BF16 are widened into a new buffer. Other dtypes are refused.
-     */
-    public FloatBuffer floats(Entry e) {
-        ByteBuffer bytes = bytes(e);
-        if (e.dtype().equals("F32")) {
-            return bytes.asFloatBuffer();
-        }
-        int n = (int) ((e.end() - e.begin()) / 2);
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            short bits = bytes.getShort(2 * i);
-            out[i] = e.dtype().equals("F16") ? HalfFloats.f16ToFloat(bits) : HalfFloats.bf16ToFloat(bits);
-        }
-        return FloatBuffer.wrap(out);
     }
 
     /**
