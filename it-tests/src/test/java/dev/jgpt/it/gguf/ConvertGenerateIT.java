@@ -50,8 +50,10 @@ class ConvertGenerateIT {
                 .collect(Collectors.joining(","));
         String prompt = Arrays.stream(LlamaCppReference.PROMPTS[0]).mapToObj(Integer::toString)
                 .collect(Collectors.joining(","));
-        List<String> names = Backends.discover().available().stream().map(BackendProvider::name).toList();
-        assertTrue(names.containsAll(List.of("plain", "vector", "nd4j")), "every backend available: " + names);
+        // the launcher's backends (the it-tests' class path also has a test backend, "counting", that ./gpt has not)
+        List<String> names = List.of("plain", "vector", "nd4j");
+        List<String> here = Backends.discover().available().stream().map(BackendProvider::name).toList();
+        assertTrue(here.containsAll(names), "every backend available: " + here);
         for (String b : names) {
             String[] text = run("generate", "--backend", b, "--model", file.toString(), "--prompt", "Hello",
                     "--max-new-tokens", "8");
