@@ -11,7 +11,7 @@ import dev.jgpt.api.WeightData;
 /**
  * A base for backends that keep tensors on the Java heap as row-major {@code float[]} ({@link ArrayTensor}). It does
  * everything that only moves data — tensors in and out, weights (widened to float32, or kept packed in the dtypes it
- * declares: {@link PackedTensor}), gathering rows, a heap KV cache
+ * declares: {@link PackedTensor}), gathering rows (from float32 tables or any {@link RowDecoder}), a heap KV cache
  * — so a backend built on it writes only the arithmetic: {@link #add}, {@link #matmul}, {@link #layerNorm},
  * {@link #gelu}, {@link #softmax} (and, for speed, {@code linear} and {@code attention}).
  */
@@ -79,6 +79,11 @@ public abstract class ArrayBackend implements TensorBackend {
         if (w.dtype() != DType.F32 && weightTypes().contains(w.dtype())) {
             return PackedTensor.of(w);
         }
+        return widened(w);
+    }
+
+    /** The weight widened (or dequantized) to a float32 tensor, never recycled. */
+    protected static Tensor widened(WeightData w) {
         return new ArrayTensor(w.toFloats(), false, w.shape());
     }
 
@@ -112,7 +117,7 @@ public abstract class ArrayBackend implements TensorBackend {
         int n = table.dim(0);
         int c = table.dim(1);
         float[] out = newArrayToOverwrite(ids.length * c);
-        if (table instanceof PackedTensor packed) {
+        if (table instanceof RowDecoder packed) {
             for (int i = 0; i < ids.length; i++) {
                 if (ids[i] < 0 || ids[i] >= n) {
                     throw new IndexOutOfBoundsException("row " + ids[i] + " outside [0, " + n + ")");

@@ -15,7 +15,7 @@ import java.util.Arrays;
  * weight tensor of {@link ArrayBackend} for the dtypes a backend declares in {@code weightTypes()}; kernels read
  * {@link #bytes} directly, and {@link #row} gives one row dequantized (table lookups, the oracle's tests).
  */
-public final class PackedTensor implements Tensor {
+public final class PackedTensor implements RowDecoder {
     /** How {@link #bytes} encode the elements. */
     public final DType dtype;
     /** The encoded elements (read only). */
@@ -49,6 +49,7 @@ public final class PackedTensor implements Tensor {
     }
 
     /** Row r dequantized into {@code out[o, o + width)} ({@link Dequantize}'s exact decoding). */
+    @Override
     public void row(int r, float[] out, int o) {
         int width = shape[shape.length - 1];
         ByteBuffer b = ByteBuffer.wrap(bytes, r * rowBytes, rowBytes).slice().order(ByteOrder.LITTLE_ENDIAN);

@@ -177,10 +177,18 @@ public abstract class ParallelArrayBackend extends ArrayBackend {
                 (a, bs, out, k, m, r0, r1, j0, j1) -> kernel.run(a, weights, bs, out, k, m, r0, r1, j0, j1));
     }
 
-    /** A matmul kernel with its weights bound. */
+    /** A matmul kernel with its weights bound (in whatever form the kernel reads them). */
     @FunctionalInterface
-    private interface BoundKernel {
+    protected interface BoundKernel {
         void run(float[] a, float[] bias, float[] out, int k, int m, int r0, int r1, int j0, int j1);
+    }
+
+    /**
+     * x [N, K] · w [M, K]ᵀ + bias by {@code kernel}, which has w's data bound in (a backend's own packed layout, say),
+     * the output columns split over the threads in units of {@code unit}.
+     */
+    protected final Tensor productBound(Tensor x, Tensor w, Tensor bias, int unit, BoundKernel kernel) {
+        return product(x, w, bias, unit, false, kernel);
     }
 
     private Tensor product(Tensor x, Tensor w, Tensor bias, int unit, boolean byRows, BoundKernel kernel) {

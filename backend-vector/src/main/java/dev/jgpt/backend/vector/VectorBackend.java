@@ -3,6 +3,7 @@ package dev.jgpt.backend.vector;
 import static dev.jgpt.backend.vector.VectorMatmul.L;
 
 import dev.jgpt.api.AttentionBatch;
+import dev.jgpt.api.DType;
 import dev.jgpt.api.Gelu;
 import dev.jgpt.api.KvCache;
 import dev.jgpt.api.KvCacheSpec;
@@ -11,7 +12,9 @@ import dev.jgpt.api.WeightData;
 import dev.jgpt.backend.array.ArrayTensor;
 import dev.jgpt.backend.array.Parallel;
 import dev.jgpt.backend.array.ParallelArrayBackend;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -69,11 +72,25 @@ public final class VectorBackend extends ParallelArrayBackend {
         return addByRows(a, b, VectorRows::addRow);
     }
 
-    /** A weight [m, k] with few inputs also gets its [in, out] copy, for {@link NarrowMatmul}. */
+    /** Every dtype is computed on as stored (matrices; see {@link #weight}). */
+    @Override
+    public Set<DType> weightTypes() {
+        return EnumSet.allOf(DType.class);
+    }
+
+    /**
+     * A matrix of a compact dtype is kept as a {@link CompactWeight} (about its dtype's bytes; {@link VectorMatmul}
+     * decodes it exactly where it is used). Vectors, and matrices with few inputs ({@link NarrowMatmul}: a float32
+     * [in, out] copy, made at load, whatever the dtype; such weights are small), are widened to float32.
+     */
     @Override
     public Tensor weight(WeightData w) {
-        Tensor t = super.weight(w);
-        if (t.rank() == 2 && NarrowMatmul.fits(t.dim(0), t.dim(1))) {
+        boolean matrix = w.shape().length == 2;
+        if (w.dtype() != DType.F32 && matrix && !NarrowMatmul.fits(w.dim(0), w.dim(1))) {
+            return CompactWeight.of(w);
+        }
+        Tensor t = widened(w);
+        if (matrix && NarrowMatmul.fits(t.dim(0), t.dim(1))) {
             transposed.put(t, NarrowMatmul.transpose(ArrayTensor.of(t).data, t.dim(0), t.dim(1)));
         }
         return t;
@@ -92,10 +109,15 @@ public final class VectorBackend extends ParallelArrayBackend {
 
     /**
      * The bias is added to each finished sum: no second pass over the output. Weights with few inputs go to
-     * {@link NarrowMatmul} (rows split over the threads), the rest to {@link VectorMatmul} (weight rows split).
+     * {@link NarrowMatmul} (rows split over the threads), the rest to {@link VectorMatmul} (weight rows split), compact
+     * ones decoded there.
      */
     @Override
     public Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        if (w instanceof CompactWeight c) {
+            return productBound(x, c, bias, VectorMatmul.GROUP,
+                    (a, b, out, k, m, r0, r1, j0, j1) -> VectorMatmul.product(a, c, b, out, k, m, r0, r1, j0, j1));
+        }
         float[] wt = transposed.get(w);
         if (wt == null) {
             return product(x, w, bias, VectorMatmul.GROUP, VectorMatmul::product);

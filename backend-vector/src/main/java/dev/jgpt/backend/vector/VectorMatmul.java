@@ -46,9 +46,6 @@ final class VectorMatmul {
     /** Floats of weights per chunk (256 KiB, a quarter of a Zen 4 or Sapphire Rapids core's L2). */
     static final int CHUNK_FLOATS = 1 << 16;
     private static final VectorSpecies<Float> S128 = FloatVector.SPECIES_128;
-    /** Per thread, the accumulators of one register tile (or one row's four) on their way to being summed. */
-    private static final ThreadLocal<float[]> ACCUMULATORS =
-            ThreadLocal.withInitial(() -> new float[TILE_ROWS * GROUP * L]);
 
     private VectorMatmul() {
     }
@@ -86,70 +83,80 @@ final class VectorMatmul {
      */
     static void product(float[] x, float[] w, float[] bias, float[] out, int k, int m, int r0, int r1, int j0,
             int j1) {
-        float[] acc = ACCUMULATORS.get();
+        product(x, new WeightRows.Floats(w), bias, out, k, m, r0, r1, j0, j1);
+    }
+
+    /** The same for weight rows of any dtype, decoded exactly to float32 ({@link WeightRows}): the same bits. */
+    static void product(float[] x, WeightRows w, float[] bias, float[] out, int k, int m, int r0, int r1, int j0,
+            int j1) {
+        WeightRows.Pass p = WeightRows.Pass.get();
         if (r1 - r0 <= ROW_BLOCK) {
             // decode steps and small batches (bound by memory): the four weight rows of a group come from four
             // quarters of the range, so that memory is read as four long sequential streams (groups of adjacent
             // rows are four runs of one row each, which prefetch badly); each group serves every row of x while it
-            // is in L1, in register tiles of four rows and the rest one row at a time
+            // is in L1 (decoded once, if it needs decoding), in register tiles of four rows and the rest one row at
+            // a time; a single row reads each weight once, so a compact weight runs it fused
             int q = (j1 - j0 + GROUP - 1) / GROUP;
-            int tiled = r0 + (r1 - r0) / TILE_ROWS * TILE_ROWS;
             for (int j = j0; j < j0 + q; j++) {
                 int count = Math.min(GROUP, (j1 - j + q - 1) / q);
-                int r = r0;
-                if (count == GROUP) {
-                    for (; r < tiled; r += TILE_ROWS) {
-                        tile(x, w, acc, k, r, j, q);
-                        for (int t = 0; t < TILE_ROWS; t++) {
-                            store(acc, t * GROUP * L, x, (r + t) * k, w, bias, out, k, (r + t) * m, j, q, GROUP);
-                        }
-                    }
-                }
-                for (; r < r1; r++) {
-                    row(x, w, bias, out, k, m, r, j, q, count, acc);
+                if (r1 - r0 == 1) {
+                    w.oneRow(x, r0 * k, j, q, count, k, p);
+                    store(p, 0, x, r0 * k, p.base, bias, out, k, r0 * m, j, q, count);
+                } else {
+                    w.floats(j, q, count, k, p);
+                    group(x, p, p.base, bias, out, k, m, r0, r1, j, q, count);
                 }
             }
             return;
         }
-        // chunks of weight rows that stay in L2 while blocks of rows of x pass over them
+        // chunks of weight rows (decoded once, if they need it) that stay in L2 while blocks of rows of x pass over
+        // them
         int chunk = Math.max(GROUP, CHUNK_FLOATS / Math.max(1, k) / GROUP * GROUP);
         for (int c0 = j0; c0 < j1; c0 += chunk) {
             int c1 = Math.min(j1, c0 + chunk);
+            w.floats(c0, 1, c1 - c0, k, p);
             for (int b0 = r0; b0 < r1; b0 += ROW_BLOCK) {
                 int b1 = Math.min(r1, b0 + ROW_BLOCK);
-                int tiled = b0 + (b1 - b0) / TILE_ROWS * TILE_ROWS;
                 for (int j = c0; j < c1; j += GROUP) {
-                    int count = Math.min(GROUP, c1 - j);
-                    int r = b0;
-                    if (count == GROUP) {
-                        for (; r < tiled; r += TILE_ROWS) {
-                            tile(x, w, acc, k, r, j, 1);
-                            for (int t = 0; t < TILE_ROWS; t++) {
-                                store(acc, t * GROUP * L, x, (r + t) * k, w, bias, out, k, (r + t) * m, j, 1,
-                                        GROUP);
-                            }
-                        }
-                    }
-                    for (; r < b1; r++) {
-                        row(x, w, bias, out, k, m, r, j, 1, count, acc);
-                    }
+                    group(x, p, p.base + (j - c0) * p.stride, bias, out, k, m, b0, b1, j, 1,
+                            Math.min(GROUP, c1 - j));
                 }
             }
         }
     }
 
     /**
-     * One row r × the weight rows j, j + step, j + 2·step, j + 3·step, the first {@code count} of them (the others
-     * repeat the last and are not stored).
+     * Rows [ra, rb) of x against the {@code count} weight rows of one group (output columns j + t·step, weight row t
+     * at p.w[wo + t·p.stride]): register tiles of four rows when the group is whole, then one row at a time.
      */
-    private static void row(float[] x, float[] w, float[] bias, float[] out, int k, int m, int r, int j, int step,
-            int count, float[] acc) {
+    private static void group(float[] x, WeightRows.Pass p, int wo, float[] bias, float[] out, int k, int m, int ra,
+            int rb, int j, int step, int count) {
+        int r = ra;
+        if (count == GROUP) {
+            int tiled = ra + (rb - ra) / TILE_ROWS * TILE_ROWS;
+            for (; r < tiled; r += TILE_ROWS) {
+                tile(x, p.w, p.acc, k, r, wo, p.stride);
+                for (int t = 0; t < TILE_ROWS; t++) {
+                    store(p, t * GROUP * L, x, (r + t) * k, wo, bias, out, k, (r + t) * m, j, step, GROUP);
+                }
+            }
+        }
+        for (; r < rb; r++) {
+            row(x, r * k, p.w, wo, p.stride, count, k, p.acc);
+            store(p, 0, x, r * k, wo, bias, out, k, r * m, j, step, count);
+        }
+    }
+
+    /**
+     * Step 1 of the recipe for row x[xo …] against the weight rows at w[wo + t·stride …], t &lt; 4 (those from
+     * {@code count} on repeat the last), into acc[t·L, (t + 1)·L).
+     */
+    static void row(float[] x, int xo, float[] w, int wo, int stride, int count, int k, float[] acc) {
         int kv = k / L * L;
-        int xo = r * k;
-        int w0 = j * k;
-        int w1 = (j + Math.min(1, count - 1) * step) * k;
-        int w2 = (j + Math.min(2, count - 1) * step) * k;
-        int w3 = (j + Math.min(3, count - 1) * step) * k;
+        int w0 = wo;
+        int w1 = wo + Math.min(1, count - 1) * stride;
+        int w2 = wo + Math.min(2, count - 1) * stride;
+        int w3 = wo + Math.min(3, count - 1) * stride;
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = s0;
         FloatVector s2 = s0;
@@ -161,29 +168,33 @@ final class VectorMatmul {
             s2 = a.fma(FloatVector.fromArray(S, w, w2 + i), s2);
             s3 = a.fma(FloatVector.fromArray(S, w, w3 + i), s3);
         }
+        keep(s0, s1, s2, s3, acc);
+    }
+
+    /** The four accumulators of a one-row pass into acc[0, 4L), for {@link #store} to sum. */
+    static void keep(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] acc) {
         s0.intoArray(acc, 0);
         s1.intoArray(acc, L);
         s2.intoArray(acc, 2 * L);
         s3.intoArray(acc, 3 * L);
-        store(acc, 0, x, xo, w, bias, out, k, r * m, j, step, count);
     }
 
     /**
-     * Step 1 of the recipe for the register tile of rows r … r + 3 × weight rows j, j + step, j + 2·step, j + 3·step:
-     * 16 accumulators, 8 loads
-     * per 16 fmas, left in acc (row t's four at [4t·L, (4t + 4)·L)) for {@link #store} to sum. (With the sums inside,
-     * the method passed C2's inlining node budget and the vectors were boxed: ten times slower.)
+     * Step 1 of the recipe for the register tile of rows r … r + 3 × the weight rows at w[wo + t·stride …], t &lt; 4:
+     * 16 accumulators, 8 loads per 16 fmas, left in acc (row t's four at [4t·L, (4t + 4)·L)) for {@link #store} to
+     * sum. (With the sums inside, the method passed C2's inlining node budget and the vectors were boxed: ten times
+     * slower.)
      */
-    private static void tile(float[] x, float[] w, float[] acc, int k, int r, int j, int step) {
+    private static void tile(float[] x, float[] w, float[] acc, int k, int r, int wo, int stride) {
         int kv = k / L * L;
         int x0 = r * k;
         int x1 = x0 + k;
         int x2 = x1 + k;
         int x3 = x2 + k;
-        int w0 = j * k;
-        int w1 = w0 + step * k;
-        int w2 = w1 + step * k;
-        int w3 = w2 + step * k;
+        int w0 = wo;
+        int w1 = w0 + stride;
+        int w2 = w1 + stride;
+        int w3 = w2 + stride;
         FloatVector s00 = FloatVector.zero(S);
         FloatVector s01 = s00;
         FloatVector s02 = s00;
@@ -245,24 +256,20 @@ final class VectorMatmul {
     }
 
     /**
-     * Steps 2–4 of the recipe for the first {@code count} of the four accumulators at acc[a, a + 4L) of row x[xo …]
-     * and the weight rows j, j + step, …, stored at out[o + j …].
+     * Steps 2–4 of the recipe for the first {@code count} of the four accumulators at p.acc[a, a + 4L) of row x[xo …]
+     * and the weight rows at p.w[wo + t·p.stride …] (output columns j + t·step), stored at out[o + j + t·step].
      */
-    private static void store(float[] acc, int a, float[] x, int xo, float[] w, float[] bias, float[] out, int k,
+    private static void store(WeightRows.Pass p, int a, float[] x, int xo, int wo, float[] bias, float[] out, int k,
             int o, int j, int step, int count) {
         int kv = k / L * L;
         for (int t = 0; t < count; t++) {
             int jt = j + t * step;
-            out[o + jt] = finish(sumLanes(acc, a + t * L), x, xo, w, jt, bias, k, kv);
+            float s = sumLanes(p.acc, a + t * L);
+            int wt = wo + t * p.stride;
+            for (int i = kv; i < k; i++) {
+                s += x[xo + i] * p.w[wt + i];
+            }
+            out[o + jt] = bias == null ? s : s + bias[jt];
         }
-    }
-
-    /** s, plus the leftover products x[xo + i]·w[j, i] for i in [kv, k) in order, plus bias[j]. */
-    private static float finish(float s, float[] x, int xo, float[] w, int j, float[] bias, int k, int kv) {
-        int wo = j * k;
-        for (int i = kv; i < k; i++) {
-            s += x[xo + i] * w[wo + i];
-        }
-        return bias == null ? s : s + bias[j];
     }
 }

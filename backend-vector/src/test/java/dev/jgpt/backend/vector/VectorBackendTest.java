@@ -83,7 +83,7 @@ class VectorBackendTest {
     }
 
     /** [rows, m] = x [rows, k] · w [m, k]ᵀ (+ bias) in double, and each output's Σ|terms| as a tolerance scale. */
-    private static double[][] product(float[] x, float[] w, float[] bias, int rows, int k, int m) {
+    static double[][] product(float[] x, float[] w, float[] bias, int rows, int k, int m) {
         double[] value = new double[rows * m];
         double[] scale = new double[rows * m];
         for (int r = 0; r < rows; r++) {
@@ -102,7 +102,7 @@ class VectorBackendTest {
         return new double[][] {value, scale};
     }
 
-    private static void check(String what, double[][] want, float[] got, int k) {
+    static void check(String what, double[][] want, float[] got, int k) {
         int n = k / L + Integer.numberOfTrailingZeros(L) + 2 * (k % L) + 1;
         double gamma = n * U / (1 - n * U);
         assertEquals(want[0].length, got.length, what + " length");
@@ -213,7 +213,7 @@ class VectorBackendTest {
         }
     }
 
-    private static int[] bits(float[] x) {
+    static int[] bits(float[] x) {
         int[] b = new int[x.length];
         for (int i = 0; i < x.length; i++) {
             b[i] = Float.floatToRawIntBits(x[i]);

@@ -1,0 +1,114 @@
+package dev.jgpt.backend.vector;
+
+import static dev.jgpt.backend.vector.VectorMatmul.L;
+
+import dev.jgpt.api.DType;
+import dev.jgpt.api.Dequantize;
+import dev.jgpt.api.WeightData;
+import dev.jgpt.backend.array.RowDecoder;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A weight [M, K] kept in a compact dtype, in the layout the vector kernels read ({@link HalfWeight} for F16 and BF16,
+ * {@link QuantWeight} for Q8_0 and Q4_0; about the dtype's own bytes per element), decoded exactly to float32 where
+ * it is used: each dtype's element values (f16 → f32, bf16 → f32, d·q, d·(q − 8)) are exact in float32, so a
+ * product that decodes them and then runs {@link VectorMatmul}'s recipe gives the same bits as the float32 product
+ * on the dequantized weight ({@link Dequantize}) — the backend stays batch-invariant, and the dtype changes only how
+ * many bytes a decode step streams.
+ *
+ * <p>What a dtype brings is its decoding: {@link #decode} (rows to float32, for the product's tiles, which decode a
+ * group or chunk of rows once into a thread's scratch and run the float32 register tiles on it, and for
+ * {@code gatherRows}), and a fused one-row pass ({@link #oneRow}) for decode steps, which read every weight once and
+ * so decode it in registers on its way to the fused multiply-add. The fused passes need byte vectors of L lanes
+ * (L ≥ 8: AVX2, AVX-512); with 128-bit vectors the quantized dtypes decode in scalar code into the scratch.
+ */
+abstract class CompactWeight extends WeightRows implements RowDecoder {
+    /** Weight rows (outputs). */
+    final int m;
+    /** Row width (inputs). */
+    final int k;
+    private final DType dtype;
+    private final int[] shape;
+
+    CompactWeight(WeightData w) {
+        if (w.shape().length != 2) {
+            throw new IllegalArgumentException(w + ": a compact weight is a matrix [out, in]");
+        }
+        this.dtype = w.dtype();
+        this.shape = w.shape();
+        this.m = shape[0];
+        this.k = shape[1];
+    }
+
+    /** The weight in the vector kernels' layout for its dtype (anything but F32). */
+    static CompactWeight of(WeightData w) {
+        return switch (w.dtype()) {
+            case F16, BF16 -> new HalfWeight(w);
+            case Q8_0, Q4_0 -> new QuantWeight(w);
+            default -> throw new IllegalArgumentException(w + ": float32 weights are float[] tensors");
+        };
+    }
+
+    /** The weight's bytes from its first, little-endian. */
+    static ByteBuffer bytes(WeightData w) {
+        return w.bytes().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Elements [i0, i1) of row j, decoded exactly, into out[o, o + i1 − i0). */
+    abstract void decode(int j, int i0, int i1, float[] out, int o);
+
+    /** Decodes the rows into this thread's scratch and points p's view at them. */
+    @Override
+    final void floats(int j, int step, int count, int k, Pass p) {
+        float[] d = p.decoded(count * k);
+        for (int t = 0; t < count; t++) {
+            decode(j + t * step, 0, k, d, t * k);
+        }
+        p.view(d, 0, k);
+    }
+
+    /** Without a fused pass: the rows decoded into the scratch, then the float32 one-row pass over them. */
+    @Override
+    void oneRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
+        floats(j, step, count, k, p);
+        VectorMatmul.row(x, xo, p.w, p.base, p.stride, count, k, p.acc);
+    }
+
+    /**
+     * After a fused one-row pass: the rows' elements from K rounded down to whole vectors on (the scalar tail)
+     * decoded into the scratch, p's view on them (nothing to decode when K is whole vectors).
+     */
+    final void tails(int j, int step, int count, int k, Pass p) {
+        int kv = k / L * L;
+        if (kv == k) {
+            return;
+        }
+        float[] d = p.decoded(count * k);
+        for (int t = 0; t < count; t++) {
+            decode(j + t * step, kv, k, d, t * k + kv);
+        }
+        p.view(d, 0, k);
+    }
+
+    /** Weight row j + min(t, count − 1)·step: member t of a group of {@code count} rows (the rest repeat the last). */
+    static int member(int j, int step, int count, int t) {
+        return j + Math.min(t, count - 1) * step;
+    }
+
+    /** Row r decoded exactly (for {@code gatherRows}: a packed embedding table). */
+    @Override
+    public final void row(int r, float[] out, int o) {
+        decode(r, 0, k, out, o);
+    }
+
+    @Override
+    public final int[] shape() {
+        return shape;
+    }
+
+    @Override
+    public String toString() {
+        return "CompactWeight" + dtype + "[" + m + ", " + k + "]";
+    }
+}
