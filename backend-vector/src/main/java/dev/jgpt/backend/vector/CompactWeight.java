@@ -45,7 +45,8 @@ abstract class CompactWeight extends WeightRows implements RowDecoder {
     static CompactWeight of(WeightData w) {
         return switch (w.dtype()) {
             case F16, BF16 -> new HalfWeight(w);
-            case Q8_0, Q4_0 -> new QuantWeight(w);
+            case Q8_0 -> new Q8Weight(w);
+            case Q4_0 -> new Q4Weight(w);
             default -> throw new IllegalArgumentException(w + ": float32 weights are float[] tensors");
         };
     }

@@ -84,7 +84,10 @@ final class HalfWeight extends CompactWeight {
             s2 = a.fma(decode(h, w2 + i, shift, mask, scale), s2);
             s3 = a.fma(decode(h, w3 + i, shift, mask, scale), s3);
         }
-        VectorMatmul.keep(s0, s1, s2, s3, p.acc);
+        s0.intoArray(p.acc, 0);
+        s1.intoArray(p.acc, L);
+        s2.intoArray(p.acc, 2 * L);
+        s3.intoArray(p.acc, 3 * L);
         tails(j, step, count, k, p);
     }
 }

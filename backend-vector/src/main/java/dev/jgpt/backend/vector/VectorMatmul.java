@@ -168,11 +168,6 @@ final class VectorMatmul {
             s2 = a.fma(FloatVector.fromArray(S, w, w2 + i), s2);
             s3 = a.fma(FloatVector.fromArray(S, w, w3 + i), s3);
         }
-        keep(s0, s1, s2, s3, acc);
-    }
-
-    /** The four accumulators of a one-row pass into acc[0, 4L), for {@link #store} to sum. */
-    static void keep(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] acc) {
         s0.intoArray(acc, 0);
         s1.intoArray(acc, L);
         s2.intoArray(acc, 2 * L);

@@ -1,0 +1,94 @@
+package dev.jgpt.backend.vector;
+
+import static dev.jgpt.backend.vector.VectorMatmul.L;
+import static dev.jgpt.backend.vector.VectorMatmul.S;
+
+import dev.jgpt.api.WeightData;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * A Q4_0 weight ({@link QuantWeight}'s layout, 16 quant bytes per block in ggml's order: byte j holds element j in
+ * its low nibble and element j + 16 in its high one), each byte XORed with 0x88 once, at load: a nibble n becomes
+ * n ⊕ 8, whose value as a signed 4-bit number is n − 8. So element = d · (n − 8) is a signed nibble times d: L bytes
+ * widened to ints with their sign, then {@code (b << 28) >> 28} for the low nibbles or {@code b >> 4} for the high
+ * ones, to floats, times d.
+ */
+final class Q4Weight extends QuantWeight {
+    private static final int HALF = BLOCK / 2;
+
+    Q4Weight(WeightData w) {
+        super(w, 0x88);
+    }
+
+    /** L weights from the low nibbles of the bytes at q[o …], times d. */
+    private static FloatVector low(byte[] q, int o, float d) {
+        return ((FloatVector) ints(q, o).lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28)
+                .convertShape(VectorOperators.I2F, S, 0)).mul(d);
+    }
+
+    /** L weights from the high nibbles of the bytes at q[o …], times d. */
+    private static FloatVector high(byte[] q, int o, float d) {
+        return ((FloatVector) ints(q, o).lanewise(VectorOperators.ASHR, 4).convertShape(VectorOperators.I2F, S, 0))
+                .mul(d);
+    }
+
+    @Override
+    void decodeBlock(byte[] q, int qo, float d, float[] out, int at) {
+        if (B == null) {
+            for (int e = 0; e < HALF; e++) {
+                out[at + e] = d * ((q[qo + e] << 28) >> 28);
+                out[at + HALF + e] = d * (q[qo + e] >> 4);
+            }
+            return;
+        }
+        for (int e = 0; e < HALF; e += L) {
+            low(q, qo + e, d).intoArray(out, at + e);
+        }
+        for (int e = 0; e < HALF; e += L) {
+            high(q, qo + e, d).intoArray(out, at + HALF + e);
+        }
+    }
+
+    /**
+     * The fused one-row pass, two weight rows at a time (with four, C2 ran out of its inlining budget and left the
+     * decoding calls in place, on boxed vectors: a hundred times slower).
+     */
+    @Override
+    void oneRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
+        if (B == null) {
+            super.oneRow(x, xo, j, step, count, k, p);
+            return;
+        }
+        for (int t = 0; t < 4; t += 2) {
+            pair(x, xo, member(j, step, count, t), member(j, step, count, t + 1), p.acc, t * L);
+        }
+    }
+
+    /** Step 1 of the recipe for row x[xo …] and the weight rows ja and jb, into acc[a, a + 2L). */
+    private void pair(float[] x, int xo, int ja, int jb, float[] acc, int a) {
+        byte[] q = quants;
+        float[] sc = scales;
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        for (int blk = 0; blk < nb; blk++) {
+            float d0 = sc[ja * nb + blk];
+            float d1 = sc[jb * nb + blk];
+            int i = xo + blk * BLOCK;
+            int q0 = (ja * nb + blk) * HALF;
+            int q1 = (jb * nb + blk) * HALF;
+            for (int e = 0; e < HALF; e += L) {
+                FloatVector v = FloatVector.fromArray(S, x, i + e);
+                s0 = v.fma(low(q, q0 + e, d0), s0);
+                s1 = v.fma(low(q, q1 + e, d1), s1);
+            }
+            for (int e = 0; e < HALF; e += L) {
+                FloatVector v = FloatVector.fromArray(S, x, i + HALF + e);
+                s0 = v.fma(high(q, q0 + e, d0), s0);
+                s1 = v.fma(high(q, q1 + e, d1), s1);
+            }
+        }
+        s0.intoArray(acc, a);
+        s1.intoArray(acc, a + L);
+    }
+}
