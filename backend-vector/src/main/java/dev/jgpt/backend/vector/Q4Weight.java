@@ -34,19 +34,21 @@ final class Q4Weight extends QuantWeight {
     }
 
     @Override
-    void decodeBlock(byte[] q, int qo, float d, float[] out, int at) {
-        if (B == null) {
-            for (int e = 0; e < HALF; e++) {
+    void decode(int j, int i0, int i1, float[] out, int o) {
+        byte[] q = quants;
+        for (int blk = i0 / BLOCK; blk < i1 / BLOCK; blk++) {
+            float d = scales[j * nb + blk];
+            int qo = (j * nb + blk) * HALF;
+            int at = o + blk * BLOCK - i0;
+            int vectors = B == null ? 0 : HALF;
+            for (int e = 0; e < vectors; e += L) {
+                low(q, qo + e, d).intoArray(out, at + e);
+                high(q, qo + e, d).intoArray(out, at + HALF + e);
+            }
+            for (int e = vectors; e < HALF; e++) {
                 out[at + e] = d * ((q[qo + e] << 28) >> 28);
                 out[at + HALF + e] = d * (q[qo + e] >> 4);
             }
-            return;
-        }
-        for (int e = 0; e < HALF; e += L) {
-            low(q, qo + e, d).intoArray(out, at + e);
-        }
-        for (int e = 0; e < HALF; e += L) {
-            high(q, qo + e, d).intoArray(out, at + HALF + e);
         }
     }
 

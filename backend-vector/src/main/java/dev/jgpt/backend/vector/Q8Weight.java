@@ -23,15 +23,17 @@ final class Q8Weight extends QuantWeight {
     }
 
     @Override
-    void decodeBlock(byte[] q, int qo, float d, float[] out, int at) {
-        if (B == null) {
-            for (int e = 0; e < BLOCK; e++) {
-                out[at + e] = d * q[qo + e];
-            }
-            return;
+    void decode(int j, int i0, int i1, float[] out, int o) {
+        byte[] q = quants;
+        float[] sc = scales;
+        int qo = j * k;
+        int so = j * nb;
+        int vectors = B == null ? i0 : i1;
+        for (int i = i0; i < vectors; i += L) {
+            q8(q, qo + i, sc[so + (i >>> 5)]).intoArray(out, o + i - i0);
         }
-        for (int e = 0; e < BLOCK; e += L) {
-            q8(q, qo + e, d).intoArray(out, at + e);
+        for (int i = vectors; i < i1; i++) {
+            out[o + i - i0] = sc[so + (i >>> 5)] * q[qo + i];
         }
     }
 

@@ -60,15 +60,10 @@ abstract class QuantWeight extends CompactWeight {
         return (IntVector) ByteVector.fromArray(B, q, o).convertShape(VectorOperators.B2I, I, 0);
     }
 
-    /** Whole blocks only: i0 and i1 are multiples of 32 (K is, and so is K rounded down to whole vectors). */
+    /**
+     * Whole blocks only: i0 and i1 are multiples of 32 (K is, and so is K rounded down to whole vectors). Scalar with
+     * 128-bit vectors ({@link #B} null), the same values.
+     */
     @Override
-    final void decode(int j, int i0, int i1, float[] out, int o) {
-        for (int blk = i0 / BLOCK; blk < i1 / BLOCK; blk++) {
-            int at = j * nb + blk;
-            decodeBlock(quants, at * qb, scales[at], out, o + blk * BLOCK - i0);
-        }
-    }
-
-    /** The 32 elements of the block whose quants start at q[qo], scale d, into out[at, at + 32). */
-    abstract void decodeBlock(byte[] q, int qo, float d, float[] out, int at);
+    abstract void decode(int j, int i0, int i1, float[] out, int o);
 }

@@ -94,14 +94,16 @@ final class VectorMatmul {
             // decode steps and small batches (bound by memory): the four weight rows of a group come from four
             // quarters of the range, so that memory is read as four long sequential streams (groups of adjacent
             // rows are four runs of one row each, which prefetch badly); each group serves every row of x while it
-            // is in L1 (decoded once, if it needs decoding), in register tiles of four rows and the rest one row at
-            // a time; a single row reads each weight once, so a compact weight runs it fused
+            // is in L1: below a register tile, one row at a time (a compact weight decoding as it multiplies),
+            // else decoded once (if it needs decoding) for tiles of four rows and then the rest one row at a time
             int q = (j1 - j0 + GROUP - 1) / GROUP;
             for (int j = j0; j < j0 + q; j++) {
                 int count = Math.min(GROUP, (j1 - j + q - 1) / q);
-                if (r1 - r0 == 1) {
-                    w.oneRow(x, r0 * k, j, q, count, k, p);
-                    store(p, 0, x, r0 * k, p.base, bias, out, k, r0 * m, j, q, count);
+                if (r1 - r0 < TILE_ROWS) {
+                    for (int r = r0; r < r1; r++) {
+                        w.oneRow(x, r * k, j, q, count, k, p);
+                        store(p, 0, x, r * k, p.base, bias, out, k, r * m, j, q, count);
+                    }
                 } else {
                     w.floats(j, q, count, k, p);
                     group(x, p, p.base, bias, out, k, m, r0, r1, j, q, count);
