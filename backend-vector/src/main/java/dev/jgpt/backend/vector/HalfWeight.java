@@ -64,7 +64,6 @@ final class HalfWeight extends CompactWeight {
     /** The fused one-row pass: each weight vector decoded in registers, then the recipe's fma. */
     @Override
     void oneRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
-        int kv = k / L * L;
         int w0 = member(j, step, count, 0) * k;
         int w1 = member(j, step, count, 1) * k;
         int w2 = member(j, step, count, 2) * k;
@@ -77,7 +76,7 @@ final class HalfWeight extends CompactWeight {
         FloatVector s1 = s0;
         FloatVector s2 = s0;
         FloatVector s3 = s0;
-        for (int i = 0; i < kv; i += L) {
+        for (int i = 0; i + L <= k; i += L) {
             FloatVector a = FloatVector.fromArray(S, x, xo + i);
             s0 = a.fma(decode(h, w0 + i, shift, mask, scale), s0);
             s1 = a.fma(decode(h, w1 + i, shift, mask, scale), s1);

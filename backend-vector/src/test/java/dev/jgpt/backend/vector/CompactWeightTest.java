@@ -32,9 +32,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CompactWeightTest {
     private static final EnumSet<DType> COMPACT = EnumSet.complementOf(EnumSet.of(DType.F32));
     private static final int[] ROWS = {1, 3, 4, 5, 17, 33, 64};
+    private final SplittableRandom rnd = new SplittableRandom(14);
+    /** On one thread and on two (the output columns split between them). */
     private final VectorBackend one = new VectorBackend(1);
     private final VectorBackend two = new VectorBackend(2);
-    private final SplittableRandom rnd = new SplittableRandom(14);
 
     /** Weights like a model's: mostly small, some blocks of much smaller ones (F16 subnormals), some exact zeros. */
     private float[] weights(int n) {
@@ -47,11 +48,7 @@ class CompactWeightTest {
     }
 
     private float[] uniform(int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) rnd.nextDouble(-1, 1);
-        }
-        return x;
+        return VectorBackendTest.uniform(rnd, n);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -45,6 +45,11 @@ class VectorBackendTest {
     private final SplittableRandom rnd = new SplittableRandom(11);
 
     private float[] uniform(int n) {
+        return uniform(rnd, n);
+    }
+
+    /** n floats uniform in [−1, 1). */
+    static float[] uniform(SplittableRandom rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) rnd.nextDouble(-1, 1);
