@@ -87,10 +87,10 @@ public abstract class ArrayBackend implements TensorBackend {
         return new ArrayTensor(w.toFloats(), false, w.shape());
     }
 
-    /** A packed weight comes back dequantized, row by row. */
+    /** A packed weight ({@link PackedTensor}, or any {@link RowDecoder}) comes back dequantized, row by row. */
     @Override
     public float[] toArray(Tensor t) {
-        if (t instanceof PackedTensor packed) {
+        if (t instanceof RowDecoder packed) {
             int width = packed.dim(-1);
             float[] out = new float[Math.toIntExact(packed.size())];
             for (int r = 0; r < Math.toIntExact(packed.size() / width); r++) {

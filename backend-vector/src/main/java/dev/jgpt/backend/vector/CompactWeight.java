@@ -97,9 +97,12 @@ abstract class CompactWeight extends WeightRows implements RowDecoder {
         return j + Math.min(t, count - 1) * step;
     }
 
-    /** Row r decoded exactly (for {@code gatherRows}: a packed embedding table). */
+    /**
+     * Row r decoded exactly, every value (for {@code gatherRows} of a packed embedding table, and {@code toArray}):
+     * {@link #decode}, which only {@link HalfWeight} overrides here, for F16's infinities and NaN.
+     */
     @Override
-    public final void row(int r, float[] out, int o) {
+    public void row(int r, float[] out, int o) {
         decode(r, 0, k, out, o);
     }
 

@@ -4,6 +4,7 @@ import static dev.jgpt.backend.vector.VectorMatmul.L;
 import static dev.jgpt.backend.vector.VectorMatmul.S;
 
 import dev.jgpt.api.DType;
+import dev.jgpt.api.Dequantize;
 import dev.jgpt.api.WeightData;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -58,6 +59,18 @@ final class HalfWeight extends CompactWeight {
         }
         for (; i < i1; i++) {
             out[o + i - i0] = Float.intBitsToFloat((h[base + i] << shift) & mask) * scale;
+        }
+    }
+
+    /** Exact for every value, infinities and NaN of F16 included ({@link Dequantize#halfToFloat}). */
+    @Override
+    public void row(int r, float[] out, int o) {
+        if (mask == -1) {
+            decode(r, 0, k, out, o);
+            return;
+        }
+        for (int i = 0; i < k; i++) {
+            out[o + i] = Dequantize.halfToFloat(h[r * k + i]);
         }
     }
 
