@@ -53,8 +53,9 @@ final class Q4Weight extends QuantWeight {
     }
 
     /**
-     * The fused one-row pass, two weight rows at a time (with four, C2 ran out of its inlining budget and left the
-     * decoding calls in place, on boxed vectors: a hundred times slower).
+     * The fused one-row pass, two weight rows at a time: with four, C2 ran out of its inlining budget
+     * (NodeCountInliningCutoff) and left the decoding calls in place, on boxed vectors — 3.5 MB allocated and 3.6×
+     * slower per 768 × 3072 product.
      */
     @Override
     void oneRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {

@@ -21,7 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The Vector API backend: heap {@code float[]} tensors ({@link dev.jgpt.backend.array.ArrayBackend} moves the data),
  * with arithmetic in explicit SIMD ({@code jdk.incubator.vector}, 16 float lanes per instruction with AVX-512, fused
  * multiply-add) split across the machine's cores. It exists for speed: HotSpot 17 does not vectorise a plain Java
- * one-row matmul, so a decode step there is bound by scalar arithmetic, here by memory.
+ * one-row matmul, so a decode step there is bound by scalar arithmetic, here by memory. Weights are computed on in
+ * every {@link DType} as stored ({@link CompactWeight}: F16 and BF16 in half the bytes of F32, Q8_0 and Q4_0 in
+ * about a quarter and a sixth), decoded exactly, so that each dtype gives the bits of float32 on its dequantized
+ * values.
  *
  * <p>Its sums run in another order than the plain reference and use fused multiply-adds, so it agrees with the
  * float64 oracle to rounding (the conformance kit's tolerances). It is batch-invariant: a matmul computes every
