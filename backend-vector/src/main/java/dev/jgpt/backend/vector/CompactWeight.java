@@ -25,7 +25,7 @@ import java.nio.ByteOrder;
  *
  * <p>Measured on the 2-core Zen 4 (docs/PERFORMANCE.md): a decode step's one-row product streams F16 and BF16 at
  * F32's GB/s (bytes-bound), while Q8_0 and Q4_0 are bound by their decoding at about 9–11 G weights/s per core
- * (Q8_0 0.65–0.8 of F32's GB/s, Q4_0 0.4); decoding a row into the scratch runs at 9–15 G weights/s per core, a
+ * (Q8_0 0.55–0.8 of F32's GB/s, Q4_0 about 0.4); decoding a row into the scratch runs at 9–15 G weights/s per core, a
  * tenth of a 16-row tile's time and less of a prefill's.
  */
 abstract class CompactWeight extends WeightRows implements RowDecoder {
