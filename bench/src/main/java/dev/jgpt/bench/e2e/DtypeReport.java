@@ -23,7 +23,7 @@ public record DtypeReport(GptPreset preset, DtypeBench.Plan plan, List<DtypeBenc
         s.append(String.format(Locale.ROOT, "%s, prefill %d tokens, decode %d new tokens; median [min-max] of %d "
                 + "reps. Bandwidth probe: one pass of each buffer (%s) before every decode rep and after the last; "
                 + "limit = median pass of the %s buffer / bytes per token. Resident memory: a JVM of its own, "
-                + "after load and while generating %d tokens (its peak).%n%n", preset.label(), plan.promptLength,
+                + "after load (after a collection) and the most while generating %d tokens.%n%n", preset.label(), plan.promptLength,
                 plan.newTokens, plan.reps, sizes(plan), size(plan.probeBytes[plan.probeBytes.length - 1]),
                 DtypeBench.RESIDENT_TOKENS));
         s.append("| backend | dtype | weights read / token (MB) | prefill (tokens/s) | decode (tokens/s) |");
@@ -45,7 +45,7 @@ public record DtypeReport(GptPreset preset, DtypeBench.Plan plan, List<DtypeBenc
             }
             s.append(String.format(Locale.ROOT, " %.1f | %.2f | %s | %s |%n", r.limit(),
                     r.decode.median() / r.limit(), megabytes(r.memory == null ? -1 : r.memory.afterLoad()),
-                    megabytes(r.memory == null ? -1 : r.memory.peak())));
+                    megabytes(r.memory == null ? -1 : r.memory.generating())));
         }
         return s.toString().stripTrailing();
     }
