@@ -70,11 +70,11 @@ public record DtypeReport(GptPreset preset, DtypeBench.Plan plan, List<DtypeBenc
                 continue;
             }
             e.addProperty("weight_bytes_per_token", r.weightBytes);
-            e.add("prefill_tokens_per_second", json(r.prefill));
-            e.add("decode_tokens_per_second", json(r.decode));
+            e.add("prefill_tokens_per_second", Report.stats(r.prefill));
+            e.add("decode_tokens_per_second", Report.stats(r.decode));
             JsonArray probes = new JsonArray();
             for (int i = 0; i < r.probes.size(); i++) {
-                JsonObject p = json(r.probes.get(i));
+                JsonObject p = Report.stats(r.probes.get(i));
                 p.addProperty("buffer_bytes", plan.probeBytes[i]);
                 probes.add(p);
             }
@@ -90,14 +90,6 @@ public record DtypeReport(GptPreset preset, DtypeBench.Plan plan, List<DtypeBenc
         }
         o.add("rows", list);
         return new GsonBuilder().setPrettyPrinting().create().toJson(o);
-    }
-
-    private static JsonObject json(Stats s) {
-        JsonObject o = new JsonObject();
-        o.addProperty("median", s.median());
-        o.addProperty("min", s.min());
-        o.addProperty("max", s.max());
-        return o;
     }
 
     private static String sizes(DtypeBench.Plan plan) {

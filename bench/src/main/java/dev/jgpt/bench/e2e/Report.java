@@ -128,7 +128,8 @@ public record Report(GptPreset preset, BackendBench.Plan plan, Bandwidth.Result 
         return String.format(Locale.ROOT, f + " [" + f + "-" + f + "]", st.median(), st.min(), st.max());
     }
 
-    private static JsonObject stats(Stats s) {
+    /** Median, min and max as a JSON object (also {@link DtypeReport}'s). */
+    static JsonObject stats(Stats s) {
         JsonObject o = new JsonObject();
         o.addProperty("median", s.median());
         o.addProperty("min", s.min());

@@ -2,6 +2,7 @@ package dev.jgpt.model.io;
 
 import com.google.gson.JsonObject;
 import dev.jgpt.api.Gelu;
+import dev.jgpt.model.Checkpoint;
 import dev.jgpt.model.Gpt2Layout;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.ModelLoadException;
@@ -53,7 +54,7 @@ public final class LlmVizImporter {
             }
             boolean linear = isLinear(name) && t.shape().length == 2;
             converted.put(name, linear ? new LlmVizJson.Entry(new int[] {t.shape()[1], t.shape()[0]},
-                    transpose(t.data(), t.shape()[0], t.shape()[1])) : t);
+                    Checkpoint.transpose(t.data(), t.shape()[0], t.shape()[1])) : t);
         }
         Gpt2Layout.validate(json, config, converted); // refused before anything is written
         ModelWriter.write(out, config, converted, "F32", "");
@@ -70,16 +71,5 @@ public final class LlmVizImporter {
             }
         }
         return false;
-    }
-
-    /** [rows, cols] → [cols, rows]. */
-    static float[] transpose(float[] m, int rows, int cols) {
-        float[] t = new float[m.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = m[r * cols + c];
-            }
-        }
-        return t;
     }
 }
