@@ -46,7 +46,11 @@ final class Wiring {
     static Gpt load(String backendFlag, Path dir) {
         GptFactory factory = models(backendFlag);
         try {
-            return factory.load(dir).onClose(factory.backend()::close);
+            Gpt gpt = factory.load(dir).onClose(factory.backend()::close);
+            if (gpt.widenedWeights() != null) { // the loader says so in one line (issue 14)
+                System.err.println("gpt: note: " + gpt.widenedWeights());
+            }
+            return gpt;
         } catch (RuntimeException e) {
             factory.backend().close();
             throw e;

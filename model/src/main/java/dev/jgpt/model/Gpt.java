@@ -29,9 +29,11 @@ public final class Gpt implements AutoCloseable {
     private final List<Tensor> weights;
     private final TokenizerChoice tokenizer;
     private Runnable onClose = () -> { };
+    private final String widened;
 
     Gpt(GptConfig config, TokenizerChoice tokenizer, TensorBackend backend, Embedding embedding, List<Block> blocks,
-            LmHead head, List<Tensor> weights) {
+            LmHead head, List<Tensor> weights, String widened) {
+        this.widened = widened;
         this.config = config;
         this.tokenizer = tokenizer;
         this.backend = backend;
@@ -53,6 +55,14 @@ public final class Gpt implements AutoCloseable {
 
     public GptConfig config() {
         return config;
+    }
+
+    /**
+     * One line saying which of the file's weights the backend widened to float32 because it does not compute on
+     * their dtype ({@link TensorBackend#weightTypes()}), or null when every weight kept its stored form.
+     */
+    public String widenedWeights() {
+        return widened;
     }
 
     public TensorBackend backend() {
