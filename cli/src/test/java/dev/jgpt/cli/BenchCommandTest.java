@@ -71,5 +71,19 @@ class BenchCommandTest {
                 .assertOneLineError(3, "11-position context");
         CliTest.gpt("bench", "--preset", "gpt5").assertOneLineError(2, "gpt5", "nano-sort"); // a usage error
         CliTest.gpt("bench", "--backend", "nope").assertOneLineError(5, "nope", "plain");
+        CliTest.gpt("bench", "--dtype", "f32,q6_k").assertOneLineError(2, "q6_k", "q8_0");
+    }
+
+    @Test
+    void dtypeTablesOneRowPerDtypeInTheOrderGiven() {
+        CliTest.Run r = CliTest.gpt("bench", "--backend", "plain", "--preset", "nano-sort", "--prompt-len", "3",
+                "--new-tokens", "3", "--reps", "1", "--dtype", "Q8_0,f16,q8_0");
+        assertEquals(0, r.code(), r.err());
+        String out = r.out();
+        int q8 = out.indexOf("| plain | Q8_0 |");
+        int f16 = out.indexOf("| plain | F16 |");
+        assertTrue(q8 > 0 && f16 > q8, out);
+        assertEquals(q8, out.lastIndexOf("| plain | Q8_0 |"), "a repeated dtype runs once: " + out);
+        assertTrue(out.contains("decode / limit") && out.contains("RSS generating"), out);
     }
 }
