@@ -10,12 +10,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** What an I/O failure means, in words (a {@link FileSystemException}'s own message is often just the path). */
-final class IoErrors {
+public final class IoErrors {
     private IoErrors() {
     }
 
     /** The error for output that cannot be written to {@code target} (exit 6). */
-    static OutputException cannotWrite(Path target, IOException e) {
+    public static OutputException cannotWrite(Path target, IOException e) {
         return new OutputException("cannot write " + target + ": " + why(e, target), e);
     }
 
@@ -29,7 +29,7 @@ final class IoErrors {
     }
 
     /** The cause of {@code e} for a one-line message, without Java class names. */
-    static String why(IOException e) {
+    public static String why(IOException e) {
         return why(e, null);
     }
 

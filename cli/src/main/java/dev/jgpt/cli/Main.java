@@ -55,6 +55,7 @@ public final class Main {
             GptCommand top = new GptCommand();
             top.in = in;
             CommandLine cli = new CommandLine(top);
+            ExtensionCommand.register(cli); // before the converters, which apply to the commands present
             Converters.register(cli);
             cli.setOut(out);
             cli.setErr(err);

@@ -1,0 +1,39 @@
+package dev.jgpt.cli;
+
+import java.util.ServiceLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * A {@code gpt} subcommand that lives in a feature module with dependencies of its own, found by ServiceLoader
+ * ({@code META-INF/services/dev.jgpt.cli.ExtensionCommand}) so that the CLI does not depend on it: {@code gpt batch}
+ * (module {@code spark}) brings Apache Spark, which {@code gpt sort} never loads. An implementation is a picocli
+ * {@link Command} with a public no-argument constructor.
+ */
+public interface ExtensionCommand {
+
+    /** Adds the extension commands on the class path to {@code gpt}; a known one that is absent says how to get it. */
+    static void register(CommandLine gpt) {
+        for (ExtensionCommand c : ServiceLoader.load(ExtensionCommand.class)) {
+            gpt.addSubcommand(c);
+        }
+        if (!gpt.getSubcommands().containsKey("batch")) {
+            gpt.addSubcommand(new BatchAbsent());
+        }
+    }
+
+    /** {@code gpt batch} run from the CLI's own jar, without the spark module. */
+    @Command(name = "batch", description = "Batch inference on Apache Spark (module spark; run it through ./gpt).",
+            hidden = false)
+    final class BatchAbsent implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Unmatched
+        java.util.List<String> ignored;
+
+        @Override
+        public Integer call() {
+            throw new UsageException("gpt batch runs on Apache Spark, which this jar does not include: run it as "
+                    + "./gpt batch ... (the launcher builds the spark module on first use), or with spark-submit "
+                    + "(see the README)");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.jgpt.spark;
+
+import dev.jgpt.model.Engine;
+import dev.jgpt.model.EngineOptions;
+import dev.jgpt.model.Gpt;
+import dev.jgpt.model.Request;
+import dev.jgpt.model.Sequence;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One executor's model and the one thread that drives its {@link Engine}: every task on the executor hands it
+ * requests, and they share its forward passes (continuous batching across the executor's tasks, as {@code gpt serve}
+ * shares them across HTTP requests). A sequence's tokens do not depend on who else is in the batch on a
+ * batch-invariant backend, so a row comes out as {@code gpt generate} gives it alone.
+ */
+final class SharedEngine {
+    /** A sequence's end: the finished sequence, or the one-line error that ended it (then {@code sequence} is null). */
+    record Outcome(Sequence sequence, String error) {
+    }
+
+    /** One submitted request, until its outcome is handed over. */
+    static final class Ticket {
+        final Request request;
+        final Consumer<Outcome> done;
+        volatile boolean cancelled;
+        Sequence sequence; // the engine thread's
+
+        Ticket(Request request, Consumer<Outcome> done) {
+            this.request = request;
+            this.done = done;
+        }
+    }
+
+    private final Gpt gpt;
+    private final Engine engine;
+    private final Object lock = new Object();
+    private final ArrayDeque<Ticket> inbox = new ArrayDeque<>(); // guarded by lock
+    private final ArrayDeque<Ticket> cancels = new ArrayDeque<>(); // guarded by lock
+    private final Map<Sequence, Ticket> running = new IdentityHashMap<>(); // the engine thread's
+
+    SharedEngine(Gpt gpt, int maxBatch) {
+        this.gpt = gpt;
+        this.engine = gpt.engine(EngineOptions.defaults().withMaxSequences(maxBatch));
+        Thread thread = new Thread(this::run, "jgpt-spark-engine");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    Gpt gpt() {
+        return gpt;
+    }
+
+    /** Queues a request for the next step; its {@code done} is called once, on the engine thread, when it ends. */
+    void submit(Ticket t) {
+        synchronized (lock) {
+            inbox.add(t);
+            lock.notifyAll();
+        }
+    }
+
+    /** Ends a request that nobody waits for any more (its task ended); its KV blocks are freed before the next step. */
+    void cancel(Ticket t) {
+        t.cancelled = true;
+        synchronized (lock) {
+            cancels.add(t);
+            lock.notifyAll();
+        }
+    }
+
+    private void run() {
+        List<Ticket> admitted = new ArrayList<>();
+        List<Ticket> cancelled = new ArrayList<>();
+        while (true) {
+            synchronized (lock) {
+                while (inbox.isEmpty() && cancels.isEmpty() && running.isEmpty()) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        return; // a daemon: ends with its JVM
+                    }
+                }
+                admitted.addAll(inbox);
+                inbox.clear();
+                cancelled.addAll(cancels);
+                cancels.clear();
+            }
+            admitted.forEach(this::admit);
+            admitted.clear();
+            for (Ticket t : cancelled) {
+                if (t.sequence != null && running.remove(t.sequence) != null) {
+                    engine.cancel(t.sequence);
+                }
+            }
+            cancelled.clear();
+            if (!engine.idle()) {
+                step();
+            }
+        }
+    }
+
+    private void admit(Ticket t) {
+        if (t.cancelled) {
+            return;
+        }
+        try {
+            t.sequence = engine.submit(t.request);
+        } catch (RuntimeException e) {
+            t.done.accept(new Outcome(null, Messages.of(e)));
+            return;
+        }
+        if (t.sequence.finished()) { // nothing to generate
+            t.done.accept(new Outcome(t.sequence, null));
+        } else {
+            running.put(t.sequence, t);
+        }
+    }
+
+    private void step() {
+        try {
+            engine.step();
+        } catch (RuntimeException e) { // the backend failed or the weights overflowed: the batch's rows get the error
+            String error = "the model failed: " + Messages.of(e);
+            for (Map.Entry<Sequence, Ticket> r : running.entrySet()) {
+                engine.cancel(r.getKey());
+                r.getValue().done.accept(new Outcome(null, error));
+            }
+            running.clear();
+            return;
+        }
+        running.entrySet().removeIf(r -> {
+            if (!r.getKey().finished()) {
+                return false;
+            }
+            r.getValue().done.accept(new Outcome(r.getKey(), null));
+            return true;
+        });
+    }
+}
