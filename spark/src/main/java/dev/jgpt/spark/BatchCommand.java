@@ -100,8 +100,8 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
         ExecutorModels.engine(settings); // the model loads here first: a bad one fails before any job
         PrintWriter err = spec.commandLine().getErr();
         SparkSession spark = LocalSpark.session(master);
+        BatchOutput out = new BatchOutput(spark, output);
         try {
-            BatchOutput out = new BatchOutput(spark, output);
             BatchOutput.check(spark, output, force);
             Dataset<Row> prompts = read(spark);
             long total = prompts.count();
@@ -114,11 +114,12 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
                         .drop(BatchInput.INPUT_ERROR);
                 out.write(progress.counted(results).sortWithinPartitions(BatchInput.ROW), format, force);
                 progress.finish(out.path() + " (" + format + ")");
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // SparkException is checked, and undeclared
                 throw SparkFailures.unwrap(e);
             }
         } finally {
             LocalSpark.stop(spark);
+            out.cleanUp();
         }
         return 0;
     }
@@ -128,7 +129,7 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
         BatchInput.checkExists(spark, input);
         try {
             return BatchInput.read(spark, input, f);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             throw SparkFailures.unreadable(input, e);
         }
     }

@@ -21,12 +21,11 @@ import org.apache.spark.sql.SparkSession;
 final class BatchOutput {
     enum Format { jsonl, parquet, text }
 
-    private final SparkSession spark;
     private final Path target;
     private final FileSystem fs;
+    private Path staging;
 
     BatchOutput(SparkSession spark, String output) {
-        this.spark = spark;
         this.target = new Path(output);
         try {
             this.fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -57,7 +56,7 @@ final class BatchOutput {
 
     /** Writes {@code results} (ordered by row) as {@code format}, then puts them in place. */
     void write(Dataset<Row> results, Format format, boolean force) {
-        Path staging = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+        staging = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
         try {
             switch (format) {
                 case jsonl -> results.write().json(staging.toString());
@@ -66,12 +65,12 @@ final class BatchOutput {
                         .write().text(staging.toString());
             }
             replace(staging, force);
-        } catch (RuntimeException | IOException e) {
+        } catch (IOException e) {
             deleteQuietly(staging);
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
             throw new OutputException("cannot write " + target + ": " + Messages.of(e), e);
+        } catch (Exception e) { // the job failed (SparkException is checked, and undeclared): nothing stays behind
+            deleteQuietly(staging);
+            throw SparkFailures.unwrap(e);
         }
     }
 
@@ -89,6 +88,7 @@ final class BatchOutput {
             rename(target, old);
         }
         rename(staging, target);
+        staging = null;
         if (old != null) {
             fs.delete(old, true);
         }
@@ -108,12 +108,18 @@ final class BatchOutput {
         }
     }
 
+    /**
+     * Removes what a failed job left in its hidden folder: called again once Spark has stopped, as the tasks of an
+     * aborted job may still be writing when the failure reaches the driver.
+     */
+    void cleanUp() {
+        if (staging != null) {
+            deleteQuietly(staging);
+        }
+    }
+
     /** The output as a Spark path, for messages. */
     String path() {
         return target.toString();
-    }
-
-    SparkSession spark() {
-        return spark;
     }
 }

@@ -4,6 +4,7 @@ import dev.jgpt.cli.ModelOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkFiles;
 
 /**
@@ -16,6 +17,7 @@ final class ExecutorModels {
     }
 
     private static final ConcurrentHashMap<Key, SharedEngine> ENGINES = new ConcurrentHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
 
     private ExecutorModels() {
     }
@@ -23,12 +25,15 @@ final class ExecutorModels {
     /** The engine for these settings, loading its model on first use (other threads wait for it). */
     static SharedEngine engine(GenerationSettings s) {
         return ENGINES.computeIfAbsent(new Key(s.model(), s.backend(), s.maxBatch()),
-                k -> new SharedEngine(ModelOptions.load(resolve(k.model()), k.backend()), k.maxBatch()));
+                k -> {
+                    LOADS.incrementAndGet();
+                    return new SharedEngine(ModelOptions.load(resolve(k.model()), k.backend()), k.maxBatch());
+                });
     }
 
-    /** Models loaded in this JVM. */
-    static int loaded() {
-        return ENGINES.size();
+    /** Models loaded in this JVM so far. */
+    static int loads() {
+        return LOADS.get();
     }
 
     /**

@@ -31,7 +31,7 @@ final class LocalSpark {
         }
         try {
             return b.getOrCreate();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException is checked, and undeclared
             throw new UsageException("cannot start Spark with master " + m + ": " + Messages.of(e)
                     + "; give --master local[N] or a cluster's URL (spark://host:7077, yarn, k8s://…)");
         }

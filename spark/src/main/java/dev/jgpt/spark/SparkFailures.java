@@ -13,7 +13,7 @@ final class SparkFailures {
     }
 
     /** The gpt error somewhere in {@code e}'s causes, or a one-line error saying the Spark job failed. */
-    static RuntimeException unwrap(RuntimeException e) {
+    static RuntimeException unwrap(Exception e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof InvalidInputException || c instanceof ModelLoadException || c instanceof BackendException
                     || c instanceof NonFiniteException || c instanceof OutputException
@@ -29,7 +29,7 @@ final class SparkFailures {
     }
 
     /** The error for an input Spark could not read. */
-    static RuntimeException unreadable(String input, RuntimeException e) {
+    static RuntimeException unreadable(String input, Exception e) {
         RuntimeException ours = unwrap(e);
         if (!(ours instanceof IllegalStateException)) {
             return ours;
