@@ -22,7 +22,9 @@ import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
 /**
- * The prompts of {@code gpt batch}, as rows {@code row} (the 0-based position of the line or row in the input),
+ * The prompts of {@code gpt batch}, as rows {@code row} (a unique 0-based number: the position of the line or row
+ * as Spark reads the input, which for one file of up to 128 MB is its line number; Spark reads a folder's files, and
+ * a larger file's splits, largest first),
  * {@code id} (the input's own id, as text, or null), {@code prompt} (text, or an array of token ids), {@code seed}
  * (or null) and {@code input_error} (why a line could not be read, or null).
  *
@@ -146,7 +148,7 @@ final class BatchInput {
         for (JsonElement x : a) {
             out.add(whole(x, "a token id in \"prompt\""));
         }
-        return out;
+        return scala.jdk.javaapi.CollectionConverters.asScala(out).toSeq(); // what Spark's row encoder takes
     }
 
     private static Long seed(JsonElement s) {

@@ -43,16 +43,21 @@ public record GenerationSettings(String model, String backend, Integer maxNewTok
         if (topK != null && topK < 1) {
             throw new InvalidInputException("top-k must be 1 or more, got " + topK);
         }
-        sampling(seed); // refuses a temperature or top-p out of range, on the driver
+        sampling(temperature, topK, topP, seed); // refuses a temperature or top-p out of range, on the driver
     }
 
     /** The sampling of a row whose seed is {@code rowSeed}. */
     Sampling sampling(long rowSeed) {
+        return sampling(temperature, topK, topP, rowSeed);
+    }
+
+    // static: the compact constructor runs before the fields are set
+    private static Sampling sampling(Double temperature, Integer topK, Double topP, long seed) {
         if (temperature == null && topK == null && topP == null) {
             return Sampling.greedy();
         }
         return Sampling.random(temperature == null ? 1.0 : temperature, topK == null ? 0 : topK,
-                topP == null ? 1.0 : topP, rowSeed);
+                topP == null ? 1.0 : topP, seed);
     }
 
     /**
