@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -77,9 +80,13 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop a prompt's generation at this text; repeat.")
     List<String> stop = List.of();
 
-    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "16",
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "64",
             description = "Most prompts in one forward pass per executor (default: ${DEFAULT-VALUE}).")
     int maxBatch;
+
+    @Option(names = "--kv-cache-mb", paramLabel = "MB", defaultValue = "1024",
+            description = "KV cache per executor in MiB (default: ${DEFAULT-VALUE}); prompts wait for room.")
+    int kvCacheMb;
 
     @Option(names = "--partitions", paramLabel = "N",
             description = "Partitions of the input (default: 4 per core of the cluster, at most one per prompt).")
@@ -97,13 +104,20 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
         }
         GptTransformer generate = transformer();
         GenerationSettings settings = generate.settings(); // settings and backend checked before Spark starts
-        ExecutorModels.engine(settings); // the model loads here first: a bad one fails before any job
+        // the model loads here first, while Spark starts: a bad one fails before any job
+        CompletableFuture<SharedEngine> model = CompletableFuture.supplyAsync(() -> ExecutorModels.engine(settings));
         PrintWriter err = spec.commandLine().getErr();
-        SparkSession spark = LocalSpark.session(master);
+        SparkSession spark;
+        try {
+            spark = LocalSpark.session(master);
+        } finally {
+            loaded(model);
+        }
         BatchOutput out = new BatchOutput(spark, output);
         try {
             BatchOutput.check(spark, output, force);
-            Dataset<Row> prompts = read(spark);
+            // read once: counted, sampled for the range partitions, then generated
+            Dataset<Row> prompts = read(spark).persist(StorageLevel.MEMORY_AND_DISK());
             long total = prompts.count();
             int parts = partitions != null ? partitions
                     : (int) Math.max(1, Math.min(total, 4L * spark.sparkContext().defaultParallelism()));
@@ -124,6 +138,18 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
         return 0;
     }
 
+    /** Waits for the model, passing on its load's own error. */
+    private static void loaded(CompletableFuture<SharedEngine> model) {
+        try {
+            model.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
     private Dataset<Row> read(SparkSession spark) {
         BatchInput.Format f = inputFormat != null ? inputFormat : BatchInput.byName(input);
         BatchInput.checkExists(spark, input);
@@ -141,7 +167,7 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
             model = (Files.exists(m) ? m.toAbsolutePath().normalize() : m).toString();
         }
         GptTransformer t = new GptTransformer().setInputCol("prompt").setSeedCol("seed").setSeed(seed)
-                .setMaxBatch(maxBatch).setFailOnError(failOnError).setStop(stop.toArray(new String[0]));
+                .setMaxBatch(maxBatch).setKvCacheMb(kvCacheMb).setFailOnError(failOnError).setStop(stop.toArray(new String[0]));
         if (model != null) {
             t.setModel(model);
         }

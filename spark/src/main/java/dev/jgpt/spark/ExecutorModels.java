@@ -13,7 +13,7 @@ import org.apache.spark.SparkFiles;
  * one copy of the weights however many partitions it runs.
  */
 final class ExecutorModels {
-    private record Key(String model, String backend, int maxBatch) {
+    private record Key(String model, String backend, int maxBatch, int kvCacheMb) {
     }
 
     private static final ConcurrentHashMap<Key, SharedEngine> ENGINES = new ConcurrentHashMap<>();
@@ -24,10 +24,11 @@ final class ExecutorModels {
 
     /** The engine for these settings, loading its model on first use (other threads wait for it). */
     static SharedEngine engine(GenerationSettings s) {
-        return ENGINES.computeIfAbsent(new Key(s.model(), s.backend(), s.maxBatch()),
+        return ENGINES.computeIfAbsent(new Key(s.model(), s.backend(), s.maxBatch(), s.kvCacheMb()),
                 k -> {
                     LOADS.incrementAndGet();
-                    return new SharedEngine(ModelOptions.load(resolve(k.model()), k.backend()), k.maxBatch());
+                    return new SharedEngine(ModelOptions.load(resolve(k.model()), k.backend()), k.maxBatch(),
+                            k.kvCacheMb());
                 });
     }
 

@@ -25,9 +25,12 @@ import java.util.List;
  * @param seed         the sampling seed of rows without their own
  * @param stop         texts that end a row's generation (kept in its output, as {@code gpt generate}'s)
  * @param maxBatch     most sequences in one forward pass of an executor's engine, and in flight per partition
+ * @param kvCacheMb    the executor engine's KV cache in MiB (at most what {@code maxBatch} full contexts need, at
+ *                     least one full context); a sequence waits for its blocks, so memory stays within it
  */
 public record GenerationSettings(String model, String backend, Integer maxNewTokens, Double temperature,
-        Integer topK, Double topP, long seed, List<String> stop, int maxBatch) implements Serializable {
+        Integer topK, Double topP, long seed, List<String> stop, int maxBatch, int kvCacheMb)
+        implements Serializable {
 
     /** New tokens when none are given, as {@code gpt generate}. */
     static final int DEFAULT_NEW_TOKENS = 16;
@@ -36,6 +39,9 @@ public record GenerationSettings(String model, String backend, Integer maxNewTok
         stop = List.copyOf(stop);
         if (maxBatch < 1) {
             throw new InvalidInputException("the batch size must be 1 or more, got " + maxBatch);
+        }
+        if (kvCacheMb < 1) {
+            throw new InvalidInputException("the KV cache must be 1 MiB or more, got " + kvCacheMb);
         }
         if (maxNewTokens != null && maxNewTokens < 0) {
             throw new InvalidInputException("max new tokens must be 0 or more, got " + maxNewTokens);

@@ -51,6 +51,7 @@ public final class GptTransformer extends Transformer {
     private final LongParam seed;
     private final StringArrayParam stop;
     private final IntParam maxBatch;
+    private final IntParam kvCacheMb;
     private final BooleanParam failOnError;
 
     public GptTransformer() {
@@ -74,6 +75,7 @@ public final class GptTransformer extends Transformer {
         this.seed = new LongParam(this, "seed", "seed of rows without their own");
         this.stop = new StringArrayParam(this, "stop", "texts that end a row's generation");
         this.maxBatch = new IntParam(this, "maxBatch", "most sequences in one forward pass");
+        this.kvCacheMb = new IntParam(this, "kvCacheMb", "KV cache per executor in MiB");
         this.failOnError = new BooleanParam(this, "failOnError",
                 "fail the job on a row that cannot run, instead of filling its error column");
         setDefault(inputCol, "prompt");
@@ -86,7 +88,8 @@ public final class GptTransformer extends Transformer {
         setDefault(topP, 1.0);
         setDefault(seed, 0L);
         setDefault(stop, new String[0]);
-        setDefault(maxBatch, 16);
+        setDefault(maxBatch, 64);
+        setDefault(kvCacheMb, 1024);
         setDefault(failOnError, false);
     }
 
@@ -107,6 +110,7 @@ public final class GptTransformer extends Transformer {
     public LongParam seed() { return seed; }
     public StringArrayParam stop() { return stop; }
     public IntParam maxBatch() { return maxBatch; }
+    public IntParam kvCacheMb() { return kvCacheMb; }
     public BooleanParam failOnError() { return failOnError; }
 
     public GptTransformer setInputCol(String v) { return put(inputCol, v); }
@@ -120,6 +124,7 @@ public final class GptTransformer extends Transformer {
     public GptTransformer setSeed(long v) { return put(seed, v); }
     public GptTransformer setStop(String... v) { return put(stop, v.clone()); }
     public GptTransformer setMaxBatch(int v) { return put(maxBatch, v); }
+    public GptTransformer setKvCacheMb(int v) { return put(kvCacheMb, v); }
     public GptTransformer setFailOnError(boolean v) { return put(failOnError, v); }
 
     private <T> GptTransformer put(Param<T> p, T value) {
@@ -162,7 +167,7 @@ public final class GptTransformer extends Transformer {
         Integer k = isSet(topK) ? (Integer) getOrDefault(topK) : null; // sampling counts only where set
         Double p = isSet(topP) ? (Double) getOrDefault(topP) : null;
         return new GenerationSettings(m.isEmpty() ? null : m, chosen, n < 0 ? null : n, t, k, p,
-                (Long) getOrDefault(seed), stops, (Integer) getOrDefault(maxBatch));
+                (Long) getOrDefault(seed), stops, (Integer) getOrDefault(maxBatch), (Integer) getOrDefault(kvCacheMb));
     }
 
     @Override

@@ -43,12 +43,25 @@ final class SharedEngine {
     private final ArrayDeque<Ticket> cancels = new ArrayDeque<>(); // guarded by lock
     private final Map<Sequence, Ticket> running = new IdentityHashMap<>(); // the engine thread's
 
-    SharedEngine(Gpt gpt, int maxBatch) {
+    SharedEngine(Gpt gpt, int maxBatch, int kvCacheMb) {
         this.gpt = gpt;
-        this.engine = gpt.engine(EngineOptions.defaults().withMaxSequences(maxBatch));
+        this.engine = gpt.engine(options(gpt, maxBatch, kvCacheMb));
         Thread thread = new Thread(this::run, "jgpt-spark-engine");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * {@code maxBatch} sequences per step, blocks of 16 positions (or the whole context when shorter), and a KV pool
+     * of {@code kvCacheMb} MiB but no more than {@code maxBatch} full contexts need and no less than one.
+     */
+    static EngineOptions options(Gpt gpt, int maxBatch, int kvCacheMb) {
+        int context = gpt.config().nPositions;
+        EngineOptions eo = EngineOptions.defaults().withMaxSequences(maxBatch)
+                .withBlockSize(Math.min(dev.jgpt.api.KvCacheSpec.DEFAULT_BLOCK_SIZE, context));
+        long perContext = (context + eo.blockSize() - 1) / eo.blockSize();
+        long budget = kvCacheMb * (1L << 20) / gpt.cacheSpec(eo.blockSize(), 1).blockBytes();
+        return eo.withKvBlocks((int) Math.max(perContext, Math.min(budget, maxBatch * perContext)));
     }
 
     Gpt gpt() {
