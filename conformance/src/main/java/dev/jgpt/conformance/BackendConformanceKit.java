@@ -41,7 +41,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *       ({@link BatchConformance});</li>
  *   <li>{@link Sequences}: greedy sequences identical to the reference's ({@link SequenceConformance});</li>
  *   <li>{@link Jit}: the same bits from a fresh JVM under {@code -Xint} as from compiled kernels, where the backend
- *       claims batch invariance ({@link JitConformance}).</li>
+ *       claims batch invariance ({@link JitConformance});</li>
+ *   <li>{@link DtypeSequences}: greedy tokens of F16, BF16 and Q8_0 GGUF exports of random models equal to F32's
+ *       except at reported near-ties, Q4_0's agreement rate reported ({@link DtypeSequenceConformance}).</li>
  * </ul>
  * Each level is also a public abstract class of its own, for a module that wants only some of them.
  */
@@ -187,6 +189,17 @@ public abstract class BackendConformanceKit extends ConformanceSuite {
     @Order(10)
     @DisplayName("JIT state")
     class Jit extends JitConformance {
+        @Override
+        protected ConformanceSuite suite() {
+            return BackendConformanceKit.this;
+        }
+    }
+
+    /** Dtype level: the compact weight types' greedy tokens against F32's. */
+    @Nested
+    @Order(11)
+    @DisplayName("dtype level")
+    class DtypeSequences extends DtypeSequenceConformance {
         @Override
         protected ConformanceSuite suite() {
             return BackendConformanceKit.this;

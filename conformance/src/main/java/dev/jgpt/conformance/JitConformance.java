@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jgpt.api.DType;
-import dev.jgpt.model.Checkpoint;
-import dev.jgpt.model.io.GgufExport;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -47,11 +45,7 @@ public abstract class JitConformance extends ConformanceBase {
         Path wide = folders.get(folders.size() - 1);
         for (DType type : new DType[] {DType.F16, DType.Q8_0, DType.Q4_0}) {
             if (backend.weightTypes().contains(type)) {
-                Path file = tempDir("jit-gguf").resolve(type.name().toLowerCase(java.util.Locale.ROOT) + ".gguf");
-                try (Checkpoint c = Checkpoint.open(wide)) {
-                    GgufExport.write(c, type, null, file);
-                }
-                folders.add(file);
+                folders.add(RandomModels.writeGguf(wide, type, tempDir("jit-gguf")));
             }
         }
         int[] first;

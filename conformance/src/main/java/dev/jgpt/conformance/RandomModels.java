@@ -1,14 +1,18 @@
 package dev.jgpt.conformance;
 
+import dev.jgpt.api.DType;
 import dev.jgpt.api.Gelu;
+import dev.jgpt.model.Checkpoint;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.RandomWeights;
+import dev.jgpt.model.io.GgufExport;
 import dev.jgpt.model.io.LlmVizJson;
 import dev.jgpt.model.io.ModelWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -55,6 +59,29 @@ public final class RandomModels {
         s.add(new Spec("erf-tied-wide", new GptConfig(2, 2, 80, 211, 96, 1e-5f, Gelu.ERF, true), 44 + seedOffset,
                 "transformer."));
         return s;
+    }
+
+    /**
+     * Models whose every matmul has a multiple of 32 inputs (C 64 and 96, MLP projections 256 and 384, token
+     * embeddings and the untied head C wide), so that a Q8_0 or Q4_0 export quantizes every 2-D weight and none falls
+     * back to F16: tied-tanh of {@link #standard} and an untied erf model of width 96 (heads of 32).
+     */
+    public static List<Spec> blockAligned() {
+        return List.of(standard(0).get(0), new Spec("untied-erf-96",
+                new GptConfig(2, 3, 96, 160, 48, 1e-5f, Gelu.ERF, false), 55, "transformer."));
+    }
+
+    /**
+     * Writes the model folder {@code f32} (as {@link #write} made it) as one GGUF file of {@code type} into
+     * {@code dir} ({@link GgufExport}'s rules: norms, biases and position embeddings stay F32, a 2-D weight whose
+     * width is not a multiple of 32 falls back to F16), and returns the file.
+     */
+    public static Path writeGguf(Path f32, DType type, Path dir) throws IOException {
+        Path file = dir.resolve(type.name().toLowerCase(Locale.ROOT) + ".gguf");
+        try (Checkpoint c = Checkpoint.open(f32)) {
+            GgufExport.write(c, type, null, file);
+        }
+        return file;
     }
 
     /** Writes the model folder (config.json + model.safetensors, F32) and returns it. */

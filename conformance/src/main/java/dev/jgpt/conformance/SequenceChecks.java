@@ -42,6 +42,8 @@ public final class SequenceChecks {
         final int[] newTokens;
         final int[][] sequences;
         final double[][] margins;
+        /** Per prompt, the logits of its n steps, teacher-forced ({@link #stepLogits}), [n·V]. */
+        final float[][] stepLogits;
         final List<String> inconsistencies = new ArrayList<>();
 
         Reference(String label, List<int[]> prompts, int[] newTokens) {
@@ -50,6 +52,7 @@ public final class SequenceChecks {
             this.newTokens = newTokens;
             this.sequences = new int[prompts.size()][];
             this.margins = new double[prompts.size()][];
+            this.stepLogits = new float[prompts.size()][];
         }
 
         /** Total greedy steps over all prompts. */
@@ -134,7 +137,8 @@ public final class SequenceChecks {
         }
     }
 
-    private static String quote(List<String> items) {
+    /** The first few of {@code items}, joined. */
+    static String quote(List<String> items) {
         return String.join("; ", items.subList(0, Math.min(QUOTE, items.size())))
                 + (items.size() > QUOTE ? "; ..." : "");
     }
@@ -146,28 +150,23 @@ public final class SequenceChecks {
      */
     public static Reference reference(String label, Gpt ref, List<int[]> prompts, int[] newTokens) {
         Reference r = new Reference(label, prompts, newTokens);
-        for (List<Integer> group : groups(prompts, newTokens).values()) {
-            int[][] out = generate(ref, prompts, newTokens, group);
-            for (int g = 0; g < group.size(); g++) {
-                r.sequences[group.get(g)] = out[g];
-            }
-            float[][] logits = teacherForced(ref, r.sequences, group);
-            int vocab = ref.config().vocabSize;
-            for (int g = 0; g < group.size(); g++) {
-                int i = group.get(g);
-                int len = prompts.get(i).length;
-                int n = newTokens[i];
-                int time = len + n - 1;
-                r.margins[i] = new double[n];
-                for (int s = 0; s < n; s++) {
-                    float[] row = Arrays.copyOfRange(logits[g], (len - 1 + s) * vocab, (len + s) * vocab);
-                    r.margins[i][s] = margin(row);
-                    int best = Sampler.argmax(row);
-                    int want = r.sequences[i][len + s];
-                    if (best != want && r.margins[i][s] >= TIE_MARGIN) {
-                        r.inconsistencies.add(String.format("prompt #%d step %d: generated %d but the full forward "
-                                + "(T=%d) argmax is %d (margin %.3g)", i, s, want, time, best, r.margins[i][s]));
-                    }
+        int[][] out = generate(ref, prompts, newTokens);
+        System.arraycopy(out, 0, r.sequences, 0, out.length);
+        float[][] logits = stepLogits(ref, r.sequences, prompts, newTokens);
+        System.arraycopy(logits, 0, r.stepLogits, 0, logits.length);
+        int vocab = ref.config().vocabSize;
+        for (int i = 0; i < prompts.size(); i++) {
+            int len = prompts.get(i).length;
+            int n = newTokens[i];
+            r.margins[i] = new double[n];
+            for (int s = 0; s < n; s++) {
+                float[] row = Arrays.copyOfRange(logits[i], s * vocab, (s + 1) * vocab);
+                r.margins[i][s] = margin(row);
+                int best = Sampler.argmax(row);
+                int want = r.sequences[i][len + s];
+                if (best != want && r.margins[i][s] >= TIE_MARGIN) {
+                    r.inconsistencies.add(String.format("prompt #%d step %d: generated %d but the full forward "
+                            + "(T=%d) argmax is %d (margin %.3g)", i, s, want, len + n - 1, best, r.margins[i][s]));
                 }
             }
         }
@@ -177,42 +176,37 @@ public final class SequenceChecks {
     /** Checks {@code other} against the reference. */
     public static Report compare(Reference ref, Gpt other, String backendName) {
         Report rep = new Report(backendName, ref);
-        rep.generated = new int[ref.prompts.size()][];
         int vocab = other.config().vocabSize;
-        for (List<Integer> group : groups(ref.prompts, ref.newTokens).values()) {
-            int[][] out = generate(other, ref.prompts, ref.newTokens, group);
-            float[][] logits = teacherForced(other, ref.sequences, group);
-            for (int g = 0; g < group.size(); g++) {
-                int i = group.get(g);
-                rep.generated[i] = out[g];
-                int len = ref.prompts.get(i).length;
-                int tie = ref.firstTie(i);
-                for (int s = 0; s < tie; s++) {
-                    int want = ref.sequences[i][len + s];
-                    int got = out[g][len + s];
-                    if (got != want) {
-                        rep.mismatches.add(String.format("generation, prompt #%d (length %d) step %d: %s chose %d, "
-                                + "%s chose %d (reference margin %.3g)", i, len, s, ConformanceBase.REFERENCE, want,
-                                rep.backend, got, ref.margins[i][s]));
-                        break;
-                    }
-                    rep.generatedCompared++;
+        rep.generated = generate(other, ref.prompts, ref.newTokens);
+        float[][] logits = stepLogits(other, ref.sequences, ref.prompts, ref.newTokens);
+        for (int i = 0; i < ref.prompts.size(); i++) {
+            int len = ref.prompts.get(i).length;
+            int tie = ref.firstTie(i);
+            for (int s = 0; s < tie; s++) {
+                int want = ref.sequences[i][len + s];
+                int got = rep.generated[i][len + s];
+                if (got != want) {
+                    rep.mismatches.add(String.format("generation, prompt #%d (length %d) step %d: %s chose %d, "
+                            + "%s chose %d (reference margin %.3g)", i, len, s, ConformanceBase.REFERENCE, want,
+                            rep.backend, got, ref.margins[i][s]));
+                    break;
                 }
-                for (int s = 0; s < ref.newTokens[i]; s++) {
-                    if (ref.margins[i][s] < TIE_MARGIN) {
-                        continue;
-                    }
-                    float[] row = Arrays.copyOfRange(logits[g], (len - 1 + s) * vocab, (len + s) * vocab);
-                    int want = ref.sequences[i][len + s];
-                    int got = Sampler.argmax(row);
-                    if (got != want) {
-                        rep.mismatches.add(String.format("teacher-forced, prompt #%d (length %d) step %d: %s's "
-                                + "argmax %d (logit %.6g) but %s chose %d (logit here %.6g, reference margin %.3g)",
-                                i, len, s, rep.backend, got, row[got], ConformanceBase.REFERENCE, want, row[want],
-                                ref.margins[i][s]));
-                    } else {
-                        rep.forcedCompared++;
-                    }
+                rep.generatedCompared++;
+            }
+            for (int s = 0; s < ref.newTokens[i]; s++) {
+                if (ref.margins[i][s] < TIE_MARGIN) {
+                    continue;
+                }
+                float[] row = Arrays.copyOfRange(logits[i], s * vocab, (s + 1) * vocab);
+                int want = ref.sequences[i][len + s];
+                int got = Sampler.argmax(row);
+                if (got != want) {
+                    rep.mismatches.add(String.format("teacher-forced, prompt #%d (length %d) step %d: %s's "
+                            + "argmax %d (logit %.6g) but %s chose %d (logit here %.6g, reference margin %.3g)",
+                            i, len, s, rep.backend, got, row[got], ConformanceBase.REFERENCE, want, row[want],
+                            ref.margins[i][s]));
+                } else {
+                    rep.forcedCompared++;
                 }
             }
         }
@@ -228,35 +222,48 @@ public final class SequenceChecks {
         return groups;
     }
 
-    private static int[][] generate(Gpt gpt, List<int[]> prompts, int[] newTokens, List<Integer> group) {
-        int[][] batch = new int[group.size()][];
-        for (int g = 0; g < batch.length; g++) {
-            batch[g] = prompts.get(group.get(g));
+    /** Each prompt followed by {@code gpt}'s greedy continuation (KV cache; prompts of one length as one batch). */
+    static int[][] generate(Gpt gpt, List<int[]> prompts, int[] newTokens) {
+        int[][] sequences = new int[prompts.size()][];
+        for (List<Integer> group : groups(prompts, newTokens).values()) {
+            int[][] batch = new int[group.size()][];
+            for (int g = 0; g < batch.length; g++) {
+                batch[g] = prompts.get(group.get(g));
+            }
+            int[][] out = gpt.generator().generate(batch, newTokens[group.get(0)]);
+            for (int g = 0; g < batch.length; g++) {
+                sequences[group.get(g)] = out[g];
+            }
         }
-        return gpt.generator().generate(batch, newTokens[group.get(0)]);
+        return sequences;
     }
 
     /**
-     * One forward without cache over the first len + n − 1 tokens of each sequence of the group (the last generated
-     * token is never fed back); returns each row's logits [T·V].
+     * {@code gpt}'s logits of every greedy step of each of {@code sequences} (prompt then n new tokens), teacher-forced:
+     * one forward without cache over the first len + n − 1 tokens of the sequences of a group (the last token is
+     * never fed back), of which the rows of positions len − 1 … len + n − 2 are kept, [n·V] per prompt.
      */
-    private static float[][] teacherForced(Gpt gpt, int[][] sequences, List<Integer> group) {
-        int time = sequences[group.get(0)].length - 1;
-        int batch = group.size();
-        int[] ids = new int[batch * time];
-        for (int g = 0; g < batch; g++) {
-            System.arraycopy(sequences[group.get(g)], 0, ids, g * time, time);
-        }
+    static float[][] stepLogits(Gpt gpt, int[][] sequences, List<int[]> prompts, int[] newTokens) {
+        float[][] steps = new float[prompts.size()][];
+        int vocab = gpt.config().vocabSize;
         TensorBackend backend = gpt.backend();
-        Tensor logits = gpt.forwardAll(ids, batch, time, Trace.OFF);
-        float[] host = backend.toArray(logits);
-        backend.release(logits);
-        int per = host.length / batch;
-        float[][] rows = new float[batch][];
-        for (int g = 0; g < batch; g++) {
-            rows[g] = Arrays.copyOfRange(host, g * per, (g + 1) * per);
+        for (List<Integer> group : groups(prompts, newTokens).values()) {
+            int len = prompts.get(group.get(0)).length;
+            int time = sequences[group.get(0)].length - 1;
+            int batch = group.size();
+            int[] ids = new int[batch * time];
+            for (int g = 0; g < batch; g++) {
+                System.arraycopy(sequences[group.get(g)], 0, ids, g * time, time);
+            }
+            Tensor logits = gpt.forwardAll(ids, batch, time, Trace.OFF);
+            float[] host = backend.toArray(logits);
+            backend.release(logits);
+            for (int g = 0; g < batch; g++) {
+                int from = (g * time + len - 1) * vocab;
+                steps[group.get(g)] = Arrays.copyOfRange(host, from, from + newTokens[group.get(g)] * vocab);
+            }
         }
-        return rows;
+        return steps;
     }
 
     /** Top-1 minus top-2 logit. */

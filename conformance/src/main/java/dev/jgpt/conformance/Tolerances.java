@@ -76,4 +76,54 @@ public final class Tolerances {
     public static double weightDot(DType type, int k, double sumOfAbsTerms, double exact) {
         return dot(k, sumOfAbsTerms, exact) + (type.quantized() ? EPS * sumOfAbsTerms : 0);
     }
+
+    /**
+     * Dtype level: the rms relative error ρ = ‖W′ − W‖ / ‖W‖ of a dtype's weights W′ for normally distributed W (the
+     * random models' weights are normal), measured over 6.4 million N(0, 1) values rounded as {@code Quantize} rounds
+     * them (ggml's rules): F16 2.08e-4 (10 fraction bits, relative rounding at most 2⁻¹¹), BF16 1.66e-3 (7 bits, at
+     * most 2⁻⁸), Q8_0 5.35e-3 (steps of max|x|/127 in each block of 32, where max|x| ≈ 2.1σ, and the f16 scale), Q4_0
+     * 8.59e-2 (steps of max|x|/8). F32 is exact.
+     */
+    public static double weightError(DType type) {
+        return switch (type) {
+            case F32 -> 0;
+            case F16 -> 2.08e-4;
+            case BF16 -> 1.66e-3;
+            case Q8_0 -> 5.35e-3;
+            case Q4_0 -> 8.59e-2;
+        };
+    }
+
+    /**
+     * Dtype level: logit error per unit of relative weight error, A = 16. To first order a logit's error is linear in
+     * the weights' errors, so max|Δlogit| ≈ A′·ρ with A′ a property of the model and the prompts; on the dtype
+     * level's models A′ (measured, teacher-forced, the largest difference over every logit of every step) is 9.1 for
+     * F16, 8.0 for BF16, 8.2 for Q8_0 and 10.2 for Q4_0, the same on plain, vector and nd4j (the backends differ by
+     * float32 rounding only). A = 16 leaves a margin of 1.6 over the largest of them.
+     */
+    public static final double LOGIT_GAIN = 16;
+
+    /**
+     * Dtype level: the logit-error budget E = {@link #LOGIT_GAIN}·{@link #weightError} of a dtype against F32 (F16
+     * 3.3e-3, BF16 0.027, Q8_0 0.086, Q4_0 1.37). Where every logit is within E of F32's, a greedy step can change its
+     * token only if F32's top-2 gap there is at most 2E: that is the near-tie threshold.
+     */
+    public static double dtypeLogitError(DType type) {
+        return LOGIT_GAIN * weightError(type);
+    }
+
+    /**
+     * Dtype level: at most this fraction (1/2) of F32's steps may have a top-2 gap below a dtype's near-tie threshold;
+     * more, and the models decide too little for their tokens to test that dtype.
+     */
+    public static final double MAX_NEAR_TIE_FRACTION = 0.5;
+
+    /**
+     * Dtype level: Q4_0's teacher-forced argmax must agree with F32's token at at least this fraction (1/2) of the
+     * steps. Q4_0's near-tie threshold (2.75) exceeds every F32 gap of the models, so no single step can be held to
+     * F32's token; the rate is what is left to check. Measured on plain, vector and nd4j: 105 of 128 steps (0.82).
+     * With plain's Q4_0 kernel broken on purpose: the nibbles swapped (element j read from the high nibble) 0 of 128,
+     * the zero point 7 instead of 8 (every weight off by one step d) 34 of 128 (0.27). The floor lies between.
+     */
+    public static final double Q4_0_MIN_AGREEMENT = 0.5;
 }
