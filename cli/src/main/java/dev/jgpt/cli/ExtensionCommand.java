@@ -12,10 +12,22 @@ import picocli.CommandLine.Command;
  */
 public interface ExtensionCommand {
 
-    /** Adds the extension commands on the class path to {@code gpt}; a known one that is absent says how to get it. */
+    /**
+     * Adds the extension commands on the class path to {@code gpt}; a known one that is absent says how to get it.
+     * One whose own dependencies are missing (the spark module's jar without Spark beside it) counts as absent: it
+     * never stops the other commands.
+     */
     static void register(CommandLine gpt) {
-        for (ExtensionCommand c : ServiceLoader.load(ExtensionCommand.class)) {
-            gpt.addSubcommand(c);
+        java.util.Iterator<ExtensionCommand> found = ServiceLoader.load(ExtensionCommand.class).iterator();
+        while (true) {
+            try {
+                if (!found.hasNext()) {
+                    break;
+                }
+                gpt.addSubcommand(new CommandLine(found.next())); // picocli reads its methods: Spark's types
+            } catch (LinkageError | java.util.ServiceConfigurationError | CommandLine.InitializationException e) {
+                // its dependencies are not on the class path: the next one
+            }
         }
         if (!gpt.getSubcommands().containsKey("batch")) {
             gpt.addSubcommand(new BatchAbsent());

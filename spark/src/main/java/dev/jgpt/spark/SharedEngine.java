@@ -29,10 +29,18 @@ final class SharedEngine {
         final Consumer<Outcome> done;
         volatile boolean cancelled;
         Sequence sequence; // the engine thread's
+        private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
 
         Ticket(Request request, Consumer<Outcome> done) {
             this.request = request;
             this.done = done;
+        }
+
+        /** Hands over the outcome, once: a later answer (the engine failing after it) is dropped. */
+        void answer(Outcome o) {
+            if (answered.compareAndSet(false, true)) {
+                done.accept(o);
+            }
         }
     }
 
@@ -42,6 +50,8 @@ final class SharedEngine {
     private final ArrayDeque<Ticket> inbox = new ArrayDeque<>(); // guarded by lock
     private final ArrayDeque<Ticket> cancels = new ArrayDeque<>(); // guarded by lock
     private final Map<Sequence, Ticket> running = new IdentityHashMap<>(); // the engine thread's
+    private final List<Ticket> admitted = new ArrayList<>(); // the engine thread's: taken from the inbox, not yet run
+    private String dead; // guarded by lock: why the engine thread ended, after which every request fails at once
 
     SharedEngine(Gpt gpt, int maxBatch, int kvCacheMb) {
         this.gpt = gpt;
@@ -70,9 +80,16 @@ final class SharedEngine {
 
     /** Queues a request for the next step; its {@code done} is called once, on the engine thread, when it ends. */
     void submit(Ticket t) {
+        String error;
         synchronized (lock) {
-            inbox.add(t);
-            lock.notifyAll();
+            error = dead;
+            if (error == null) {
+                inbox.add(t);
+                lock.notifyAll();
+            }
+        }
+        if (error != null) {
+            t.answer(new Outcome(null, error));
         }
     }
 
@@ -86,7 +103,32 @@ final class SharedEngine {
     }
 
     private void run() {
-        List<Ticket> admitted = new ArrayList<>();
+        try {
+            loop();
+        } catch (Throwable e) { // out of memory, a bug: no task may wait for an answer that never comes
+            List<Ticket> waiting = new ArrayList<>(running.values());
+            waiting.addAll(admitted);
+            synchronized (lock) {
+                dead = "the executor's engine stopped: " + (e instanceof OutOfMemoryError
+                        ? "out of memory (give executors more, or lower --max-batch / --kv-cache-mb)"
+                        : Messages.of(e));
+                waiting.addAll(inbox);
+                inbox.clear();
+            }
+            running.clear();
+            for (Ticket t : waiting) {
+                t.answer(new Outcome(null, dead()));
+            }
+        }
+    }
+
+    private String dead() {
+        synchronized (lock) {
+            return dead;
+        }
+    }
+
+    private void loop() {
         List<Ticket> cancelled = new ArrayList<>();
         while (true) {
             synchronized (lock) {
@@ -123,11 +165,11 @@ final class SharedEngine {
         try {
             t.sequence = engine.submit(t.request);
         } catch (RuntimeException e) {
-            t.done.accept(new Outcome(null, Messages.of(e)));
+            t.answer(new Outcome(null, Messages.of(e)));
             return;
         }
         if (t.sequence.finished()) { // nothing to generate
-            t.done.accept(new Outcome(t.sequence, null));
+            t.answer(new Outcome(t.sequence, null));
         } else {
             running.put(t.sequence, t);
         }
@@ -140,7 +182,7 @@ final class SharedEngine {
             String error = "the model failed: " + Messages.of(e);
             for (Map.Entry<Sequence, Ticket> r : running.entrySet()) {
                 engine.cancel(r.getKey());
-                r.getValue().done.accept(new Outcome(null, error));
+                r.getValue().answer(new Outcome(null, error));
             }
             running.clear();
             return;
@@ -149,7 +191,7 @@ final class SharedEngine {
             if (!r.getKey().finished()) {
                 return false;
             }
-            r.getValue().done.accept(new Outcome(r.getKey(), null));
+            r.getValue().answer(new Outcome(r.getKey(), null));
             return true;
         });
     }
