@@ -57,6 +57,7 @@ final class BatchOutput {
     /** Writes {@code results} (ordered by row) as {@code format}, then puts them in place. */
     void write(Dataset<Row> results, Format format, boolean force) {
         staging = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+        Thread interrupted = onInterrupt(staging);
         try {
             switch (format) {
                 case jsonl -> results.write().json(staging.toString());
@@ -65,6 +66,9 @@ final class BatchOutput {
                         .write().text(staging.toString());
             }
             replace(staging, force);
+            if (interrupted != null) {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            }
         } catch (IOException e) {
             deleteQuietly(staging);
             throw new OutputException("cannot write " + target + ": " + Messages.of(e), e);
@@ -72,6 +76,26 @@ final class BatchOutput {
             deleteQuietly(staging);
             throw SparkFailures.unwrap(e);
         }
+    }
+
+    /**
+     * On a local file system, a shutdown hook that removes the hidden folder if the run is interrupted (Ctrl-C,
+     * SIGTERM) before it is in place: plain file deletion, as Hadoop's file systems close in their own hook.
+     */
+    private Thread onInterrupt(Path folder) {
+        if (!"file".equals(fs.getUri().getScheme())) {
+            return null;
+        }
+        java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(folder).toUri());
+        Thread t = new Thread(() -> {
+            try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(local)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                // best effort: the process is ending
+            }
+        }, "gpt-batch-cleanup");
+        Runtime.getRuntime().addShutdownHook(t);
+        return t;
     }
 
     /** A row of the text format: the completion, control characters escaped; a row that failed, an empty line. */
