@@ -107,15 +107,19 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
         // the model loads here first, while Spark starts: a bad one fails before any job
         CompletableFuture<SharedEngine> model = CompletableFuture.supplyAsync(() -> ExecutorModels.engine(settings));
         PrintWriter err = spec.commandLine().getErr();
-        SparkSession spark;
+        org.apache.hadoop.conf.Configuration files = new org.apache.hadoop.conf.Configuration();
+        BatchInput.checkExists(files, input); // before Spark starts: a missing input or existing output fails at once
+        BatchOutput.check(files, output, force);
+        SparkSession spark = LocalSpark.session(master);
         try {
-            spark = LocalSpark.session(master);
-        } finally {
             loaded(model);
+        } catch (RuntimeException e) {
+            LocalSpark.stop(spark);
+            throw e;
         }
-        BatchOutput out = new BatchOutput(spark, output);
+        BatchOutput out = new BatchOutput(spark.sparkContext().hadoopConfiguration(), output);
         try {
-            BatchOutput.check(spark, output, force);
+            BatchOutput.check(spark.sparkContext().hadoopConfiguration(), output, force);
             // read once: counted, sampled for the range partitions, then generated
             Dataset<Row> prompts = read(spark).persist(StorageLevel.MEMORY_AND_DISK());
             long total = prompts.count();
@@ -152,7 +156,7 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
 
     private Dataset<Row> read(SparkSession spark) {
         BatchInput.Format f = inputFormat != null ? inputFormat : BatchInput.byName(input);
-        BatchInput.checkExists(spark, input);
+        BatchInput.checkExists(spark.sparkContext().hadoopConfiguration(), input);
         try {
             return BatchInput.read(spark, input, f);
         } catch (Exception e) {

@@ -60,11 +60,11 @@ final class BatchInput {
     }
 
     /** Refuses, before any job, an input that is not there. */
-    static void checkExists(SparkSession spark, String path) {
+    static void checkExists(org.apache.hadoop.conf.Configuration conf, String path) {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
         boolean exists;
         try {
-            exists = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
+            exists = p.getFileSystem(conf).exists(p);
         } catch (java.io.IOException | RuntimeException e) {
             throw new InvalidInputException("cannot read --input " + path + ": " + Messages.of(e));
         }

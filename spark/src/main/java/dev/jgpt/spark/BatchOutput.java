@@ -10,7 +10,6 @@ import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * Writes {@code gpt batch}'s results all or nothing: Spark's committer writes them into a hidden folder beside the
@@ -25,10 +24,10 @@ final class BatchOutput {
     private final FileSystem fs;
     private Path staging;
 
-    BatchOutput(SparkSession spark, String output) {
+    BatchOutput(org.apache.hadoop.conf.Configuration conf, String output) {
         this.target = new Path(output);
         try {
-            this.fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            this.fs = target.getFileSystem(conf);
         } catch (IOException e) {
             throw new OutputException("cannot write " + output + ": " + Messages.of(e), e);
         }
@@ -39,8 +38,8 @@ final class BatchOutput {
      *
      * @throws OutputException naming the output and what to do
      */
-    static void check(SparkSession spark, String output, boolean force) {
-        new BatchOutput(spark, output).check(force);
+    static void check(org.apache.hadoop.conf.Configuration conf, String output, boolean force) {
+        new BatchOutput(conf, output).check(force);
     }
 
     private void check(boolean force) {
