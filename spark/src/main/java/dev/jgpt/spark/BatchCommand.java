@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -120,13 +119,10 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
         BatchOutput out = new BatchOutput(spark.sparkContext().hadoopConfiguration(), output);
         try {
             BatchOutput.check(spark.sparkContext().hadoopConfiguration(), output, force);
-            // read once: counted, sampled for the range partitions, then generated
-            Dataset<Row> prompts = read(spark).persist(StorageLevel.MEMORY_AND_DISK());
-            long total = prompts.count();
-            int parts = partitions != null ? partitions
-                    : (int) Math.max(1, Math.min(total, 4L * spark.sparkContext().defaultParallelism()));
-            try (BatchProgress progress = new BatchProgress(spark, total, err)) {
-                Dataset<Row> results = generate.transform(prompts.repartitionByRange(parts, col(BatchInput.ROW)))
+            long[] total = new long[1];
+            Dataset<Row> prompts = read(spark, total); // numbered, counted, in row ranges: one job
+            try (BatchProgress progress = new BatchProgress(spark, total[0], err)) {
+                Dataset<Row> results = generate.transform(prompts)
                         .withColumn(OutputColumns.ERROR, coalesce(col(BatchInput.INPUT_ERROR),
                                 col(OutputColumns.ERROR)))
                         .drop(BatchInput.INPUT_ERROR);
@@ -154,11 +150,11 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
         }
     }
 
-    private Dataset<Row> read(SparkSession spark) {
+    private Dataset<Row> read(SparkSession spark, long[] total) {
         BatchInput.Format f = inputFormat != null ? inputFormat : BatchInput.byName(input);
         BatchInput.checkExists(spark.sparkContext().hadoopConfiguration(), input);
         try {
-            return BatchInput.read(spark, input, f);
+            return BatchInput.read(spark, input, f, partitions, total);
         } catch (Exception e) {
             throw SparkFailures.unreadable(input, e);
         }

@@ -19,7 +19,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import scala.Tuple2;
 
 /**
  * The prompts of {@code gpt batch}, as rows {@code row} (a unique 0-based number: the position of the line or row
@@ -73,23 +72,35 @@ final class BatchInput {
         }
     }
 
-    static Dataset<Row> read(SparkSession spark, String path, Format format) {
-        return switch (format) {
-            case text -> lines(spark, path, false);
-            case jsonl -> lines(spark, path, true);
-            case parquet -> parquet(spark, path);
-        };
+    /** The prompts, in ranges of rows over the partitions, and how many there are. */
+    record Prompts(JavaRDD<Row> rows, long total) {
     }
 
-    private static Dataset<Row> lines(SparkSession spark, String path, boolean json) {
-        JavaRDD<String> text = spark.read().textFile(path).javaRDD();
-        boolean ids = json && idsPrompts(text.take(1000));
-        StructType schema = schema(ids ? DataTypes.createArrayType(DataTypes.LongType) : DataTypes.StringType);
-        JavaRDD<Row> rows = text.zipWithIndex()
-                .filter(t -> !t._1().isBlank())
-                .map(t -> json ? jsonRow(t._1(), t._2(), ids) : RowFactory.create(t._2(), null, t._1().strip(),
-                        null, null));
-        return spark.createDataFrame(rows, schema);
+    /** The prompts at {@code path}, numbered and spread over {@code partitions} (null: 4 per core). */
+    static Dataset<Row> read(SparkSession spark, String path, Format format, Integer partitions, long[] total) {
+        int cores = spark.sparkContext().defaultParallelism();
+        Prompts p;
+        StructType schema;
+        if (format == Format.parquet) {
+            Dataset<Row> d = spark.read().parquet(path);
+            schema = schema(checkedParquet(d));
+            List<String> names = Arrays.asList(d.schema().fieldNames());
+            int prompt = names.indexOf("prompt");
+            int id = names.indexOf("id");
+            int seed = names.indexOf("seed");
+            p = RowNumbers.number(d.javaRDD(), r -> true, (r, n) -> RowFactory.create(n,
+                    id < 0 || r.isNullAt(id) ? null : String.valueOf(r.get(id)), r.get(prompt),
+                    seed < 0 || r.isNullAt(seed) ? null : ((Number) r.get(seed)).longValue(), null), partitions, cores);
+        } else {
+            boolean json = format == Format.jsonl;
+            JavaRDD<String> text = spark.read().textFile(path).javaRDD();
+            boolean ids = json && idsPrompts(text.take(1000));
+            schema = schema(ids ? DataTypes.createArrayType(DataTypes.LongType) : DataTypes.StringType);
+            p = RowNumbers.number(text, line -> !line.isBlank(), (line, n) -> json ? jsonRow(line, n, ids)
+                    : RowFactory.create(n, null, line.strip(), null, null), partitions, cores);
+        }
+        total[0] = p.total();
+        return spark.createDataFrame(p.rows(), schema);
     }
 
     /** Whether the first JSON line with a prompt gives it as an array of ids. */
@@ -166,22 +177,15 @@ final class BatchInput {
         throw new InvalidInputException(what + " must be a whole number, got " + x);
     }
 
-    private static Dataset<Row> parquet(SparkSession spark, String path) {
-        Dataset<Row> d = spark.read().parquet(path);
+    /** The prompt column's type, after checking the Parquet input's columns on the driver. */
+    private static DataType checkedParquet(Dataset<Row> d) {
         List<String> names = Arrays.asList(d.schema().fieldNames());
         if (!names.contains("prompt")) {
             throw new InvalidInputException("the Parquet input has no 'prompt' column (columns: "
                     + String.join(", ", names) + ")");
         }
-        InputColumns.of(d.schema(), "prompt", names.contains("seed") ? "seed" : ""); // types checked on the driver
-        DataType promptType = d.schema().apply("prompt").dataType();
-        int prompt = names.indexOf("prompt");
-        int id = names.indexOf("id");
-        int seed = names.indexOf("seed");
-        JavaRDD<Row> rows = d.javaRDD().zipWithIndex().map((Tuple2<Row, Long> t) -> RowFactory.create(t._2(),
-                id < 0 || t._1().isNullAt(id) ? null : String.valueOf(t._1().get(id)), t._1().get(prompt),
-                seed < 0 || t._1().isNullAt(seed) ? null : ((Number) t._1().get(seed)).longValue(), null));
-        return spark.createDataFrame(rows, schema(promptType));
+        InputColumns.of(d.schema(), "prompt", names.contains("seed") ? "seed" : "");
+        return d.schema().apply("prompt").dataType();
     }
 
     private static StructType schema(DataType prompt) {
