@@ -35,8 +35,7 @@ public interface ExtensionCommand {
     }
 
     /** {@code gpt batch} run from the CLI's own jar, without the spark module. */
-    @Command(name = "batch", description = "Batch inference on Apache Spark (module spark; run it through ./gpt).",
-            hidden = false)
+    @Command(name = "batch", description = "Batch inference on Apache Spark (module spark; run it through ./gpt).")
     final class BatchAbsent implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Unmatched
         java.util.List<String> ignored;

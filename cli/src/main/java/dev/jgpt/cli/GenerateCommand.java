@@ -65,7 +65,7 @@ final class GenerateCommand implements Callable<Integer> {
     Format stdinKind;
 
     /** New tokens when --max-new-tokens is not given (fewer when the context has less room). */
-    static final int DEFAULT_NEW_TOKENS = 16;
+    static final int DEFAULT_NEW_TOKENS = GenerateOptions.DEFAULT_NEW_TOKENS;
 
     @Option(names = "--max-new-tokens", paramLabel = "N",
             description = "Tokens to generate (default: " + DEFAULT_NEW_TOKENS + ", or as many as the model's context "

@@ -135,7 +135,8 @@ public final class Main {
         err.flush();
     }
 
-    static String oneLine(String s) {
+    /** The first line of {@code s}, stripped; {@code (no message)} for none. */
+    public static String oneLine(String s) {
         if (s == null || s.isBlank()) {
             return "(no message)";
         }

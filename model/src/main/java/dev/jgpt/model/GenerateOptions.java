@@ -9,7 +9,10 @@ public final class GenerateOptions {
         void onToken(int row, Step step);
     }
 
-    int maxNewTokens = 16;
+    /** New tokens per sequence when none are asked for: {@code gpt generate}'s and {@code gpt batch}'s default. */
+    public static final int DEFAULT_NEW_TOKENS = 16;
+
+    int maxNewTokens = DEFAULT_NEW_TOKENS;
     Sampling sampling = Sampling.greedy();
     int topProbabilities = 5;
     TokenListener listener;

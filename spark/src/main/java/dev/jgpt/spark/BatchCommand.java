@@ -113,7 +113,7 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
         try {
             loaded(model);
         } catch (RuntimeException e) {
-            LocalSpark.stop(spark);
+            spark.stop();
             throw e;
         }
         BatchOutput out = new BatchOutput(spark.sparkContext().hadoopConfiguration(), output);
@@ -132,7 +132,7 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
                 throw SparkFailures.unwrap(e);
             }
         } finally {
-            LocalSpark.stop(spark);
+            spark.stop();
             out.cleanUp();
         }
         return 0;
@@ -174,22 +174,16 @@ public final class BatchCommand implements Callable<Integer>, ExtensionCommand {
         if (options.backend != null) {
             t.setBackend(options.backend);
         }
-        if (maxNewTokens != null) {
-            if (maxNewTokens < 0) {
-                throw new InvalidInputException("--max-new-tokens must be 0 or more, got " + maxNewTokens);
-            }
+        if (maxNewTokens != null) { // its range, top-k's and top-p's: checked by GenerationSettings
             t.setMaxNewTokens(maxNewTokens);
         }
         if (temperature != null) {
-            if (!(temperature > 0)) {
+            if (!(temperature > 0)) { // the transformer reads 0 as greedy; the flag, as gpt generate's, refuses it
                 throw new InvalidInputException("--temperature must be above 0, got " + temperature);
             }
             t.setTemperature(temperature);
         }
         if (topK != null) {
-            if (topK < 1) {
-                throw new InvalidInputException("--top-k must be 1 or more, got " + topK);
-            }
             t.setTopK(topK);
         }
         if (topP != null) {

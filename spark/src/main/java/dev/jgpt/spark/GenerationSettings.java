@@ -1,5 +1,6 @@
 package dev.jgpt.spark;
 
+import dev.jgpt.model.GenerateOptions;
 import dev.jgpt.model.GptConfig;
 import dev.jgpt.model.InvalidInputException;
 import dev.jgpt.model.PromptFit;
@@ -31,9 +32,6 @@ import java.util.List;
 public record GenerationSettings(String model, String backend, Integer maxNewTokens, Double temperature,
         Integer topK, Double topP, long seed, List<String> stop, int maxBatch, int kvCacheMb)
         implements Serializable {
-
-    /** New tokens when none are given, as {@code gpt generate}. */
-    static final int DEFAULT_NEW_TOKENS = 16;
 
     public GenerationSettings {
         stop = List.copyOf(stop);
@@ -72,7 +70,8 @@ public record GenerationSettings(String model, String backend, Integer maxNewTok
      * @throws InvalidInputException for ids outside the vocabulary or a prompt the context cannot continue
      */
     Request request(int[] prompt, long rowSeed, GptConfig c, Tokenizer tokenizer) {
-        int n = maxNewTokens != null ? maxNewTokens : PromptFit.newTokens(prompt.length, DEFAULT_NEW_TOKENS, c);
+        int n = maxNewTokens != null ? maxNewTokens : PromptFit.newTokens(prompt.length,
+                GenerateOptions.DEFAULT_NEW_TOKENS, c);
         PromptFit.check(prompt, n, c);
         Request r = Request.greedy(prompt, n).withSampling(sampling(rowSeed));
         List<String> stops = stop.stream().filter(s -> !s.isEmpty()).toList();

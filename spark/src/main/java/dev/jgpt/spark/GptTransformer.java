@@ -140,8 +140,8 @@ public final class GptTransformer extends Transformer {
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
-        StructType out = transformSchema(dataset.schema());
         InputColumns columns = InputColumns.of(dataset.schema(), getOrDefault(inputCol), getOrDefault(seedCol));
+        StructType out = OutputColumns.schema(dataset.schema());
         GenerationSettings settings = settings();
         boolean fail = (Boolean) getOrDefault(failOnError);
         JavaRDD<Row> rows = dataset.toDF().javaRDD()

@@ -45,8 +45,4 @@ final class LocalSpark {
         }
         return "local[" + (x.group(1) == null ? "1" : x.group(1)) + ",4]";
     }
-
-    static void stop(SparkSession spark) {
-        spark.stop();
-    }
 }

@@ -1,5 +1,6 @@
 package dev.jgpt.spark;
 
+import dev.jgpt.cli.Main;
 import dev.jgpt.model.Words;
 
 /** One-line messages for the error column and stderr: the first line, control characters escaped, no class names. */
@@ -8,15 +9,6 @@ final class Messages {
     }
 
     static String of(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            return "failed without a message";
-        }
-        String line = m.strip();
-        int nl = line.indexOf('\n');
-        if (nl >= 0) {
-            line = line.substring(0, nl).strip();
-        }
-        return Words.withoutClassNames(Words.escape(line));
+        return Words.withoutClassNames(Words.escape(Main.oneLine(e.getMessage()))); // as gpt prints its errors
     }
 }

@@ -22,9 +22,7 @@ final class SparkTests {
 
     /** Two cores and three attempts per task (local mode retries none unless told). */
     static SparkSession session() {
-        return SparkSession.builder().master("local[2,3]").appName("jgpt-spark-test")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        return LocalSpark.session("local[2,3]"); // gpt batch's own local session
     }
 
     /** A prompt of 1 to {@code maxLength} letters A, B, C. */
