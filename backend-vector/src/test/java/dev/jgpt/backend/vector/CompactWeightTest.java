@@ -147,7 +147,10 @@ class CompactWeightTest {
         }
     }
 
-    /** Every finite half (and bfloat16) decodes to Dequantize's exact value, in the vector lanes and the tail. */
+    /**
+     * Every finite half (and bfloat16) decodes to Dequantize's exact value, in the vector lanes and the tail, by
+     * gatherRows and by the kernels' decoding.
+     */
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = DType.class, names = {"F16", "BF16"})
     void everyFiniteHalfDecodesExactly(DType type) {
@@ -176,6 +179,12 @@ class CompactWeightTest {
             same(Arrays.copyOfRange(VectorBackendTest.bits(want), ids[i] * k, ids[i] * k + k),
                     VectorBackendTest.bits(got), i * k, type + " row " + ids[i]);
         }
+        // the kernels' own decoding (vectors, then the scalar tail), which zero and subnormal halves take apart
+        float[] decoded = new float[m * k];
+        for (int r = 0; r < m; r++) {
+            ((CompactWeight) t).decode(r, 0, k, decoded, r * k);
+        }
+        same(VectorBackendTest.bits(want), VectorBackendTest.bits(decoded), 0, type + " decoded by the kernels");
     }
 
     /** Gathered rows of a packed table (an embedding) are its exactly dequantized rows. */
