@@ -179,7 +179,7 @@ class CompactWeightTest {
             same(Arrays.copyOfRange(VectorBackendTest.bits(want), ids[i] * k, ids[i] * k + k),
                     VectorBackendTest.bits(got), i * k, type + " row " + ids[i]);
         }
-        // the kernels' own decoding (vectors, then the scalar tail), which zero and subnormal halves take apart
+        // the kernels' own decoding (vectors, then the scalar tail): zero and subnormal halves are its hard case
         float[] decoded = new float[m * k];
         for (int r = 0; r < m; r++) {
             ((CompactWeight) t).decode(r, 0, k, decoded, r * k);
