@@ -6,6 +6,9 @@ import dev.jgpt.api.DType;
 import dev.jgpt.api.Dequantize;
 import dev.jgpt.api.WeightData;
 import dev.jgpt.backend.array.RowDecoder;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -27,14 +30,47 @@ import java.nio.ByteOrder;
  * F32's GB/s (bytes-bound), while Q8_0 and Q4_0 are bound by their decoding at about 9–11 G weights/s per core
  * (Q8_0 0.55–0.8 of F32's GB/s, Q4_0 about 0.4); decoding a row into the scratch runs at 9–15 G weights/s per core, a
  * tenth of a 16-row tile's time and less of a prefill's.
+ *
+ * <p><b>Each dtype's passes are compilation units of their own.</b> {@link VectorMatmul#product} calls
+ * {@link #oneRow} and {@link #floats} through a method handle held by each weight, which C2 cannot inline into the
+ * product's loops. Called directly, a call site that had seen two compact dtypes (F16 and BF16, say) got both
+ * passes inlined into the product, past C2's inlining budget, and the vectors of one of them were left boxed: one
+ * row of a 768 × 3072 product ran 4.4–5.1 GB/s instead of 13–20, depending on which dtype ran first
+ * (docs/PERFORMANCE.md). Through the handle each pass is compiled once, alone, whatever else the JVM has run; the
+ * extra call costs a few nanoseconds against the 0.3–1 µs of a four-row pass.
  */
 abstract class CompactWeight extends WeightRows implements RowDecoder {
     /** Weight rows (outputs). */
     final int m;
     /** Row width (inputs). */
     final int k;
+    private static final MethodType ROW_TYPE = MethodType.methodType(void.class, float[].class, int.class, int.class,
+            int.class, int.class, int.class, Pass.class);
+    private static final MethodType DECODE_TYPE = MethodType.methodType(void.class, int.class, int.class, int.class,
+            int.class, Pass.class);
+    /** Per class: its {@link #fusedRow} and {@link #decodeRows}, each taking the weight first. */
+    private static final ClassValue<MethodHandle[]> PASSES = new ClassValue<>() {
+        @Override
+        protected MethodHandle[] computeValue(Class<?> type) {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            try {
+                return new MethodHandle[] {
+                    lookup.findVirtual(type, "fusedRow", ROW_TYPE).asType(ROW_TYPE.insertParameterTypes(0,
+                            CompactWeight.class)),
+                    lookup.findVirtual(type, "decodeRows", DECODE_TYPE).asType(DECODE_TYPE.insertParameterTypes(0,
+                            CompactWeight.class))
+                };
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    };
+
     private final DType dtype;
     private final int[] shape;
+    /** This class's {@link #fusedRow} and {@link #decodeRows}: calls C2 does not inline (class comment). */
+    private final MethodHandle rowPass;
+    private final MethodHandle decodePass;
 
     CompactWeight(WeightData w) {
         if (w.shape().length != 2) {
@@ -44,12 +80,16 @@ abstract class CompactWeight extends WeightRows implements RowDecoder {
         this.shape = w.shape();
         this.m = shape[0];
         this.k = shape[1];
+        MethodHandle[] passes = PASSES.get(getClass());
+        this.rowPass = passes[0];
+        this.decodePass = passes[1];
     }
 
     /** The weight in the vector kernels' layout for its dtype (anything but F32). */
     static CompactWeight of(WeightData w) {
         return switch (w.dtype()) {
-            case F16, BF16 -> new HalfWeight(w);
+            case F16 -> new F16Weight(w);
+            case BF16 -> new BF16Weight(w);
             case Q8_0 -> new Q8Weight(w);
             case Q4_0 -> new Q4Weight(w);
             default -> throw new IllegalArgumentException(w + ": float32 weights are float[] tensors");
@@ -64,9 +104,38 @@ abstract class CompactWeight extends WeightRows implements RowDecoder {
     /** Elements [i0, i1) of row j, decoded exactly, into out[o, o + i1 − i0). */
     abstract void decode(int j, int i0, int i1, float[] out, int o);
 
-    /** Decodes the rows into this thread's scratch and points p's view at them. */
+    /** {@link #decodeRows}, as a call of its own (class comment). */
     @Override
     final void floats(int j, int step, int count, int k, Pass p) {
+        try {
+            decodePass.invokeExact(this, j, step, count, k, p);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** {@link #fusedRow}, as a call of its own (class comment). */
+    @Override
+    final void oneRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
+        try {
+            rowPass.invokeExact(this, x, xo, j, step, count, k, p);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable e) {
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error r) {
+            throw r;
+        }
+        throw new IllegalStateException(e);
+    }
+
+    /** Decodes the rows into this thread's scratch and points p's view at them ({@link #floats}). */
+    final void decodeRows(int j, int step, int count, int k, Pass p) {
         float[] d = p.decoded(count * k);
         for (int t = 0; t < count; t++) {
             decode(j + t * step, 0, k, d, t * k);
@@ -74,10 +143,12 @@ abstract class CompactWeight extends WeightRows implements RowDecoder {
         p.view(d, 0, k);
     }
 
-    /** Without a fused pass: the rows decoded into the scratch, then the float32 one-row pass over them. */
-    @Override
-    void oneRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
-        floats(j, step, count, k, p);
+    /**
+     * {@link #oneRow}'s work. Without a fused pass: the rows decoded into the scratch, then the float32 one-row pass
+     * over them.
+     */
+    void fusedRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
+        decodeRows(j, step, count, k, p);
         VectorMatmul.row(x, xo, p.w, p.base, p.stride, count, k, p.acc);
     }
 
@@ -104,7 +175,7 @@ abstract class CompactWeight extends WeightRows implements RowDecoder {
 
     /**
      * Row r decoded exactly, every value (for {@code gatherRows} of a packed embedding table, and {@code toArray}):
-     * {@link #decode}, which only {@link HalfWeight} overrides here, for F16's infinities and NaN.
+     * {@link #decode}, which only {@link F16Weight} overrides here, for F16's infinities and NaN.
      */
     @Override
     public void row(int r, float[] out, int o) {

@@ -58,9 +58,9 @@ final class Q4Weight extends QuantWeight {
      * slower per 768 × 3072 product.
      */
     @Override
-    void oneRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
+    void fusedRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
         if (B == null) {
-            super.oneRow(x, xo, j, step, count, k, p);
+            super.fusedRow(x, xo, j, step, count, k, p);
             return;
         }
         for (int t = 0; t < 4; t += 2) {

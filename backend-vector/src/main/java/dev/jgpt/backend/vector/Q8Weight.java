@@ -39,9 +39,9 @@ final class Q8Weight extends QuantWeight {
 
     /** The fused one-row pass: per block the four rows' scales, then per vector the decoding and the fma. */
     @Override
-    void oneRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
+    void fusedRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
         if (B == null) {
-            super.oneRow(x, xo, j, step, count, k, p);
+            super.fusedRow(x, xo, j, step, count, k, p);
             return;
         }
         int j0 = member(j, step, count, 0);

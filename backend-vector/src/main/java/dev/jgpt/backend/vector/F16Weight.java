@@ -1,0 +1,91 @@
+package dev.jgpt.backend.vector;
+
+import static dev.jgpt.backend.vector.VectorMatmul.L;
+import static dev.jgpt.backend.vector.VectorMatmul.S;
+
+import dev.jgpt.api.Dequantize;
+import dev.jgpt.api.WeightData;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * An F16 weight ({@link HalfWeight}), decoded in integer arithmetic so that no subnormal float is ever formed: with
+ * s the element sign-extended to 32 bits and u = (s &lt;&lt; 13) &amp; 0x0fffe000 (exponent and mantissa moved to
+ * float32's places),
+ * <ul>
+ *   <li>a normal half is bits(u + (112 &lt;&lt; 23)): the exponent bias moved from 15 to 127;</li>
+ *   <li>a zero or subnormal half (exponent 0, u &lt; 2^23), m · 2^−24, is bits(u + (113 &lt;&lt; 23)) − 2^−14:
+ *       2^−14 · (1 + m/1024) − 2^−14, both normal floats, the difference exact;</li>
+ * </ul>
+ * then the sign, s &amp; 2^31, ORed in. Exact for every finite half (checked on all of them by the tests);
+ * infinities and NaN would decode as finite values, but the loader refuses non-finite weights. Why not the shorter
+ * bits((s &lt;&lt; 13) &amp; 0x8fffe000) · 2^112: it forms a subnormal float32 for each subnormal half, and Intel
+ * cores take a microcode assist for every multiply with one — weights drawn from N(0, 0.02) are 0.24% subnormal
+ * halves, 4% of 16-lane vectors, which made F16 decode at 0.6 × BF16's speed (docs/PERFORMANCE.md).
+ */
+final class F16Weight extends HalfWeight {
+    F16Weight(WeightData w) {
+        super(w);
+    }
+
+    /** Elements [o, o + L) of the shorts, decoded. */
+    private static FloatVector f16(short[] h, int o) {
+        IntVector s = ints(h, o);
+        IntVector u = s.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000);
+        IntVector sign = s.and(Integer.MIN_VALUE);
+        VectorMask<Integer> tiny = u.compare(VectorOperators.LT, 1 << 23);
+        IntVector normal = u.add(112 << 23);
+        IntVector small = u.add(113 << 23).reinterpretAsFloats().sub(0x1p-14f).reinterpretAsInts();
+        return normal.blend(small, tiny).or(sign).reinterpretAsFloats();
+    }
+
+    @Override
+    void decode(int j, int i0, int i1, float[] out, int o) {
+        int base = j * k;
+        int i = i0;
+        for (; i + L <= i1; i += L) {
+            f16(h, base + i).intoArray(out, o + i - i0);
+        }
+        for (; i < i1; i++) {
+            out[o + i - i0] = Dequantize.halfToFloat(h[base + i]);
+        }
+    }
+
+    /** Exact for every value, infinities and NaN included ({@link Dequantize#halfToFloat}). */
+    @Override
+    public void row(int r, float[] out, int o) {
+        for (int i = 0; i < k; i++) {
+            out[o + i] = Dequantize.halfToFloat(h[r * k + i]);
+        }
+    }
+
+    /**
+     * The fused one-row pass, two weight rows at a time (as {@link Q4Weight}'s): with four, C2 left the decoding
+     * calls in place on boxed vectors (2.5 GB RSS while generating, decode 22–28 tokens/s against 39–45 with two).
+     */
+    @Override
+    void fusedRow(float[] x, int xo, int j, int step, int count, int k, Pass p) {
+        for (int t = 0; t < 4; t += 2) {
+            pair(x, xo, member(j, step, count, t), member(j, step, count, t + 1), p.acc, t * L);
+        }
+        tails(j, step, count, k, p);
+    }
+
+    /** Step 1 of the recipe for row x[xo …] and the weight rows ja and jb, into acc[a, a + 2L). */
+    private void pair(float[] x, int xo, int ja, int jb, float[] acc, int a) {
+        short[] h = this.h;
+        int w0 = ja * k;
+        int w1 = jb * k;
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        for (int i = 0; i + L <= k; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            s0 = v.fma(f16(h, w0 + i), s0);
+            s1 = v.fma(f16(h, w1 + i), s1);
+        }
+        s0.intoArray(acc, a);
+        s1.intoArray(acc, a + L);
+    }
+}
