@@ -32,12 +32,14 @@ import java.nio.ByteOrder;
  * tenth of a 16-row tile's time and less of a prefill's.
  *
  * <p><b>Each dtype's passes are compilation units of their own.</b> {@link VectorMatmul#product} calls
- * {@link #oneRow} and {@link #floats} through a method handle held by each weight, which C2 cannot inline into the
- * product's loops. Called directly, a call site that had seen two compact dtypes (F16 and BF16, say) got both
+ * {@link #oneRow} and {@link #floats} through a method handle per class (read from a field of the weight, so not a
+ * constant), which C2 cannot inline into the product's loops. Called directly, a call site that had seen two compact dtypes (F16 and BF16, say) got both
  * passes inlined into the product, past C2's inlining budget, and the vectors of one of them were left boxed: one
  * row of a 768 × 3072 product ran 4.4–5.1 GB/s instead of 13–20, depending on which dtype ran first
- * (docs/PERFORMANCE.md). Through the handle each pass is compiled once, alone, whatever else the JVM has run; the
- * extra call costs a few nanoseconds against the 0.3–1 µs of a four-row pass.
+ * (docs/PERFORMANCE.md). Through the handle each pass is compiled once, alone, whatever else the JVM has run; with
+ * every dtype side by side, F32, F16, BF16 and Q8_0 products measured level with direct calls within the noise
+ * (Q4_0's one-row product read lower in that benchmark, not end to end). A static final handle would not do: C2
+ * inlines through a constant handle, and the slow mode came back.
  */
 abstract class CompactWeight extends WeightRows implements RowDecoder {
     /** Weight rows (outputs). */
