@@ -1,6 +1,5 @@
 package dev.jgpt.model;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -86,11 +85,7 @@ public final class Sampling {
     /** The token at cumulative probability {@code u} ∈ [0, 1) among the kept tokens, most likely first. */
     int draw(float[] logits, double u) {
         double[] p = probabilities(logits);
-        Integer[] order = new Integer[p.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> p[a] != p[b] ? Double.compare(p[b], p[a]) : Integer.compare(a, b));
+        int[] order = ProbabilityOrder.descending(p);
         int keep = topK > 0 ? Math.min(topK, p.length) : p.length;
         double mass = 0;
         for (int i = 0; i < keep; i++) {
