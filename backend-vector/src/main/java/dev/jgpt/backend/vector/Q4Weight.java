@@ -5,6 +5,7 @@ import static dev.jgpt.backend.vector.VectorMatmul.S;
 
 import dev.jgpt.api.WeightData;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -23,14 +24,23 @@ final class Q4Weight extends QuantWeight {
 
     /** L weights from the low nibbles of the bytes at q[o …], times d. */
     private static FloatVector low(byte[] q, int o, float d) {
-        return ((FloatVector) ints(q, o).lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28)
-                .convertShape(VectorOperators.I2F, S, 0)).mul(d);
+        return low(ints(q, o), d);
     }
 
     /** L weights from the high nibbles of the bytes at q[o …], times d. */
     private static FloatVector high(byte[] q, int o, float d) {
-        return ((FloatVector) ints(q, o).lanewise(VectorOperators.ASHR, 4).convertShape(VectorOperators.I2F, S, 0))
-                .mul(d);
+        return high(ints(q, o), d);
+    }
+
+    /** The low nibbles of the bytes b (widened to ints with their sign) as signed 4-bit numbers, times d. */
+    private static FloatVector low(IntVector b, float d) {
+        return ((FloatVector) b.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28)
+                .convertShape(VectorOperators.I2F, S, 0)).mul(d);
+    }
+
+    /** The high nibbles of the bytes b (widened to ints with their sign) as signed 4-bit numbers, times d. */
+    private static FloatVector high(IntVector b, float d) {
+        return ((FloatVector) b.lanewise(VectorOperators.ASHR, 4).convertShape(VectorOperators.I2F, S, 0)).mul(d);
     }
 
     @Override
@@ -42,8 +52,9 @@ final class Q4Weight extends QuantWeight {
             int at = o + blk * BLOCK - i0;
             int vectors = B == null ? 0 : HALF;
             for (int e = 0; e < vectors; e += L) {
-                low(q, qo + e, d).intoArray(out, at + e);
-                high(q, qo + e, d).intoArray(out, at + HALF + e);
+                IntVector b = ints(q, qo + e);
+                low(b, d).intoArray(out, at + e);
+                high(b, d).intoArray(out, at + HALF + e);
             }
             for (int e = vectors; e < HALF; e++) {
                 out[at + e] = d * ((q[qo + e] << 28) >> 28);
@@ -80,6 +91,19 @@ final class Q4Weight extends QuantWeight {
             int i = xo + blk * BLOCK;
             int q0 = (ja * nb + blk) * HALF;
             int q1 = (jb * nb + blk) * HALF;
+            if (L == HALF) {
+                // one vector per half block (AVX-512): each row's 16 bytes loaded and widened once for both
+                // halves; the same fmas in the same order as the loops below
+                IntVector b0 = ints(q, q0);
+                IntVector b1 = ints(q, q1);
+                FloatVector lo = FloatVector.fromArray(S, x, i);
+                s0 = lo.fma(low(b0, d0), s0);
+                s1 = lo.fma(low(b1, d1), s1);
+                FloatVector hi = FloatVector.fromArray(S, x, i + HALF);
+                s0 = hi.fma(high(b0, d0), s0);
+                s1 = hi.fma(high(b1, d1), s1);
+                continue;
+            }
             for (int e = 0; e < HALF; e += L) {
                 FloatVector v = FloatVector.fromArray(S, x, i + e);
                 s0 = v.fma(low(q, q0 + e, d0), s0);
