@@ -81,7 +81,16 @@ final class VectorAttention {
         }
         float[] p = scratch.scores;
         FloatVector scaleV = FloatVector.broadcast(S, scale);
-        for (int b = 0; b < blocks; b++) { // in order: a block's lanes past bs are overwritten by the next block
+        int b = 0;
+        if (stride == L) {
+            // blocks of one vector (bs ≤ L), four at a time: four independent chains of fmas, whose loads are in
+            // flight together (one chain waits on each fma in turn, and the blocks are often not in cache); every
+            // lane's recipe is unchanged, and the four are stored in block order as below
+            for (; b + 4 <= blocks; b += 4) {
+                scores4(q, qo, keys[b], keys[b + 1], keys[b + 2], keys[b + 3], ho, a, scaleV, p, b * bs, bs);
+            }
+        }
+        for (; b < blocks; b++) { // in order: a block's lanes past bs are overwritten by the next block
             float[] kt = keys[b];
             int j0 = b * bs;
             for (int i = 0; i < stride && j0 + i < visible; i += L) {
@@ -98,6 +107,30 @@ final class VectorAttention {
         }
         VectorRows.softmaxRow(p, p, 0, padded);
         mix(p, visible, values, bs, c, ho, a, out, o);
+    }
+
+    /**
+     * The scores of four one-vector blocks k0 … k3 (keys channel-major, stride L) at p[j0 + t·bs …], t &lt; 4, in
+     * that order: {@link #headOverColumns}'s recipe per lane.
+     */
+    private static void scores4(float[] q, int qo, float[] k0, float[] k1, float[] k2, float[] k3, int ho, int a,
+            FloatVector scale, float[] p, int j0, int bs) {
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = acc0;
+        FloatVector acc2 = acc0;
+        FloatVector acc3 = acc0;
+        for (int d = 0; d < a; d++) {
+            FloatVector qd = FloatVector.broadcast(S, q[qo + d]);
+            int at = (ho + d) * L;
+            acc0 = FloatVector.fromArray(S, k0, at).fma(qd, acc0);
+            acc1 = FloatVector.fromArray(S, k1, at).fma(qd, acc1);
+            acc2 = FloatVector.fromArray(S, k2, at).fma(qd, acc2);
+            acc3 = FloatVector.fromArray(S, k3, at).fma(qd, acc3);
+        }
+        acc0.mul(scale).intoArray(p, j0);
+        acc1.mul(scale).intoArray(p, j0 + bs);
+        acc2.mul(scale).intoArray(p, j0 + 2 * bs);
+        acc3.mul(scale).intoArray(p, j0 + 3 * bs);
     }
 
     /** out[o, o + a) = Σ_j p[j]·v_j over the positions j &lt; visible, the head's values at ho of each row. */
