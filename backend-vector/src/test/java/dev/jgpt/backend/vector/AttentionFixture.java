@@ -10,14 +10,15 @@ import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
- * Three sequences in one paged cache, for {@link VectorBackendTest}: sequence 0 with 5 positions cached and 1 new,
- * sequence 1 with 7 new, sequence 2 with 18 cached (across a 16-position block boundary) and 3 new. Their blocks are
+ * Four sequences in one paged cache, for {@link VectorBackendTest}: sequence 0 with 5 positions cached and 1 new,
+ * sequence 1 with 7 new, sequence 2 with 18 cached (across a 16-position block boundary) and 3 new, sequence 3 with
+ * 70 cached and 2 new (five 16-position blocks: the scores' four-blocks-at-a-time path and its remainder). Their blocks are
  * shuffled and interleaved in the cache; every token's qkv row (uniform in [−1, 1]) is fixed, so any token can be
  * attended again, alone or in any batch, over the same cache contents.
  */
 final class AttentionFixture {
     /** Per sequence: positions cached before the step, new in the step. */
-    private static final int[][] SEQUENCES = {{5, 1}, {0, 7}, {18, 3}};
+    private static final int[][] SEQUENCES = {{5, 1}, {0, 7}, {18, 3}, {70, 2}};
 
     final VectorBackend backend;
     final int heads;
@@ -104,10 +105,10 @@ final class AttentionFixture {
         return y;
     }
 
-    /** The cached prefixes: sequence 2's positions, then sequence 0's (sequence 1 has none). */
+    /** The cached prefixes: sequence 2's positions, then sequence 0's and 3's (sequence 1 has none). */
     int[][] prefill() {
         List<int[]> tokens = new ArrayList<>();
-        for (int s : new int[] {2, 0}) {
+        for (int s : new int[] {2, 0, 3}) {
             for (int p = 0; p < SEQUENCES[s][0]; p++) {
                 tokens.add(new int[] {s, p});
             }
@@ -115,7 +116,7 @@ final class AttentionFixture {
         return tokens.toArray(new int[0][]);
     }
 
-    /** The new tokens of all three sequences, interleaved: one step of a ragged batch. */
+    /** The new tokens of all four sequences, interleaved: one step of a ragged batch. */
     int[][] step() {
         List<int[]> tokens = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
