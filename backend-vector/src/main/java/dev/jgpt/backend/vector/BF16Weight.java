@@ -49,10 +49,10 @@ final class BF16Weight extends HalfWeight {
             s2 = a.fma(bf16(h, w2 + i), s2);
             s3 = a.fma(bf16(h, w3 + i), s3);
         }
-        s0.intoArray(p.acc, 0);
-        s1.intoArray(p.acc, L);
-        s2.intoArray(p.acc, 2 * L);
-        s3.intoArray(p.acc, 3 * L);
+        ((FloatVector) s0.check(S)).intoArray(p.acc, 0);
+        ((FloatVector) s1.check(S)).intoArray(p.acc, L);
+        ((FloatVector) s2.check(S)).intoArray(p.acc, 2 * L);
+        ((FloatVector) s3.check(S)).intoArray(p.acc, 3 * L);
         tails(j, step, count, k, p);
     }
 }

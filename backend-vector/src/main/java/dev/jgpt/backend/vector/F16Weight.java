@@ -102,7 +102,7 @@ final class F16Weight extends HalfWeight {
             s0 = v.fma(f16(h, w0 + i), s0);
             s1 = v.fma(f16(h, w1 + i), s1);
         }
-        s0.intoArray(acc, a);
-        s1.intoArray(acc, a + L);
+        ((FloatVector) s0.check(S)).intoArray(acc, a);
+        ((FloatVector) s1.check(S)).intoArray(acc, a + L);
     }
 }

@@ -115,7 +115,7 @@ final class Q4Weight extends QuantWeight {
                 s1 = v.fma(high(q, q1 + e, d1), s1);
             }
         }
-        s0.intoArray(acc, a);
-        s1.intoArray(acc, a + L);
+        ((FloatVector) s0.check(S)).intoArray(acc, a);
+        ((FloatVector) s1.check(S)).intoArray(acc, a + L);
     }
 }

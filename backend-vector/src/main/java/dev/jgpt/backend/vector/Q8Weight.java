@@ -68,9 +68,9 @@ final class Q8Weight extends QuantWeight {
                 s3 = a.fma(q8(q, j3 * k + i + e, d3), s3);
             }
         }
-        s0.intoArray(p.acc, 0);
-        s1.intoArray(p.acc, L);
-        s2.intoArray(p.acc, 2 * L);
-        s3.intoArray(p.acc, 3 * L);
+        ((FloatVector) s0.check(S)).intoArray(p.acc, 0);
+        ((FloatVector) s1.check(S)).intoArray(p.acc, L);
+        ((FloatVector) s2.check(S)).intoArray(p.acc, 2 * L);
+        ((FloatVector) s3.check(S)).intoArray(p.acc, 3 * L);
     }
 }

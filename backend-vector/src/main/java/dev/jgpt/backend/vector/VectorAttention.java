@@ -99,7 +99,7 @@ final class VectorAttention {
                     acc = FloatVector.fromArray(S, kt, (ho + d) * stride + i).fma(FloatVector.broadcast(S, q[qo + d]),
                             acc);
                 }
-                acc.mul(scaleV).intoArray(p, j0 + i);
+                scaleV.mul(acc).intoArray(p, j0 + i);
             }
         }
         for (int j = visible; j < padded; j++) {
@@ -127,10 +127,10 @@ final class VectorAttention {
             acc2 = FloatVector.fromArray(S, k2, at).fma(qd, acc2);
             acc3 = FloatVector.fromArray(S, k3, at).fma(qd, acc3);
         }
-        acc0.mul(scale).intoArray(p, j0);
-        acc1.mul(scale).intoArray(p, j0 + bs);
-        acc2.mul(scale).intoArray(p, j0 + 2 * bs);
-        acc3.mul(scale).intoArray(p, j0 + 3 * bs);
+        scale.mul(acc0).intoArray(p, j0);
+        scale.mul(acc1).intoArray(p, j0 + bs);
+        scale.mul(acc2).intoArray(p, j0 + 2 * bs);
+        scale.mul(acc3).intoArray(p, j0 + 3 * bs);
     }
 
     /** out[o, o + a) = Σ_j p[j]·v_j over the positions j &lt; visible, the head's values at ho of each row. */
@@ -158,7 +158,7 @@ final class VectorAttention {
         for (int d = 0; d < vl; d += L) {
             acc = FloatVector.fromArray(S, x, xo + d).fma(FloatVector.fromArray(S, y, yo + d), acc);
         }
-        acc.intoArray(lanes, 0);
+        ((FloatVector) acc.check(S)).intoArray(lanes, 0);
         float s = VectorMatmul.sumLanes(lanes, 0);
         for (int d = vl; d < len; d++) {
             s += x[xo + d] * y[yo + d];
@@ -195,10 +195,10 @@ final class VectorAttention {
             acc2 = FloatVector.fromArray(S, v, at + 2 * L).fma(pj, acc2);
             acc3 = FloatVector.fromArray(S, v, at + 3 * L).fma(pj, acc3);
         }
-        acc0.intoArray(out, o);
-        acc1.intoArray(out, o + L);
-        acc2.intoArray(out, o + 2 * L);
-        acc3.intoArray(out, o + 3 * L);
+        ((FloatVector) acc0.check(S)).intoArray(out, o);
+        ((FloatVector) acc1.check(S)).intoArray(out, o + L);
+        ((FloatVector) acc2.check(S)).intoArray(out, o + 2 * L);
+        ((FloatVector) acc3.check(S)).intoArray(out, o + 3 * L);
     }
 
     /** out[o, o + L) = Σ_j p[j]·v_j[ho, ho + L). */
@@ -216,7 +216,7 @@ final class VectorAttention {
                 i = 0;
             }
         }
-        acc.intoArray(out, o);
+        ((FloatVector) acc.check(S)).intoArray(out, o);
     }
 
     /** Σ_j p[j]·v_j[ho], one channel. */

@@ -46,7 +46,16 @@ import jdk.incubator.vector.VectorSpecies;
  * rows 74–140 GFLOP/s for every dtype (F32 74–92 and 77–139).
  */
 final class VectorMatmul {
-    /** The preferred species, at most 512 bits ({@link #sumLanes} knows 4, 8 and 16 lanes) and at least 128. */
+    /**
+     * The preferred species, at most 512 bits ({@link #sumLanes} knows 4, 8 and 16 lanes) and at least 128.
+     *
+     * <p>Every kernel stores a loop's accumulator as {@code ((FloatVector) acc.check(S)).intoArray(…)}: the class test
+     * inside {@code check} lets C2 treat the accumulator (a value merged at the loop's head) as the exact vector class,
+     * so the store is always intrinsified. Without it the store depended on the profile of the JDK's own
+     * {@code FloatVector.intoArray}, which every vector shape in the JVM shares: Q4_0's fused pass, compiled after
+     * Q8_0 had run in the same JVM, kept its accumulators as boxed objects in 2 of 7 runs (decode 29–31 tokens/s
+     * against 100–165), and in 0 of 14 with the check (docs/PERFORMANCE.md).
+     */
     static final VectorSpecies<Float> S = species();
     /** Floats per vector. */
     static final int L = S.length();
@@ -183,10 +192,10 @@ final class VectorMatmul {
             s2 = a.fma(FloatVector.fromArray(S, w, w2 + i), s2);
             s3 = a.fma(FloatVector.fromArray(S, w, w3 + i), s3);
         }
-        s0.intoArray(acc, 0);
-        s1.intoArray(acc, L);
-        s2.intoArray(acc, 2 * L);
-        s3.intoArray(acc, 3 * L);
+        ((FloatVector) s0.check(S)).intoArray(acc, 0);
+        ((FloatVector) s1.check(S)).intoArray(acc, L);
+        ((FloatVector) s2.check(S)).intoArray(acc, 2 * L);
+        ((FloatVector) s3.check(S)).intoArray(acc, 3 * L);
     }
 
     /**
@@ -247,22 +256,22 @@ final class VectorMatmul {
             s32 = a.fma(v2, s32);
             s33 = a.fma(v3, s33);
         }
-        s00.intoArray(acc, 0);
-        s01.intoArray(acc, L);
-        s02.intoArray(acc, 2 * L);
-        s03.intoArray(acc, 3 * L);
-        s10.intoArray(acc, 4 * L);
-        s11.intoArray(acc, 5 * L);
-        s12.intoArray(acc, 6 * L);
-        s13.intoArray(acc, 7 * L);
-        s20.intoArray(acc, 8 * L);
-        s21.intoArray(acc, 9 * L);
-        s22.intoArray(acc, 10 * L);
-        s23.intoArray(acc, 11 * L);
-        s30.intoArray(acc, 12 * L);
-        s31.intoArray(acc, 13 * L);
-        s32.intoArray(acc, 14 * L);
-        s33.intoArray(acc, 15 * L);
+        ((FloatVector) s00.check(S)).intoArray(acc, 0);
+        ((FloatVector) s01.check(S)).intoArray(acc, L);
+        ((FloatVector) s02.check(S)).intoArray(acc, 2 * L);
+        ((FloatVector) s03.check(S)).intoArray(acc, 3 * L);
+        ((FloatVector) s10.check(S)).intoArray(acc, 4 * L);
+        ((FloatVector) s11.check(S)).intoArray(acc, 5 * L);
+        ((FloatVector) s12.check(S)).intoArray(acc, 6 * L);
+        ((FloatVector) s13.check(S)).intoArray(acc, 7 * L);
+        ((FloatVector) s20.check(S)).intoArray(acc, 8 * L);
+        ((FloatVector) s21.check(S)).intoArray(acc, 9 * L);
+        ((FloatVector) s22.check(S)).intoArray(acc, 10 * L);
+        ((FloatVector) s23.check(S)).intoArray(acc, 11 * L);
+        ((FloatVector) s30.check(S)).intoArray(acc, 12 * L);
+        ((FloatVector) s31.check(S)).intoArray(acc, 13 * L);
+        ((FloatVector) s32.check(S)).intoArray(acc, 14 * L);
+        ((FloatVector) s33.check(S)).intoArray(acc, 15 * L);
     }
 
     /**

@@ -33,7 +33,7 @@ final class VectorRows {
      */
     private static float sumLanes(FloatVector v) {
         float[] lanes = new float[L];
-        v.intoArray(lanes, 0);
+        ((FloatVector) v.check(S)).intoArray(lanes, 0);
         return VectorMatmul.sumLanes(lanes, 0);
     }
 
