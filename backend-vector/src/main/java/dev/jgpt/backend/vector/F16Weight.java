@@ -23,33 +23,20 @@ import jdk.incubator.vector.VectorOperators;
  * infinities and NaN would decode as finite values, but the loader refuses non-finite weights. Why not the shorter
  * bits((s &lt;&lt; 13) &amp; 0x8fffe000) · 2^112: it forms a subnormal float32 for each subnormal half, and Intel
  * cores take a microcode assist for every multiply with one — weights drawn from N(0, 0.02) are 0.24% subnormal
- * halves, 4% of 16-lane vectors, which made F16 decode at 0.6 × BF16's speed (docs/PERFORMANCE.md).
- *
- * <p>Most vectors have no zero or subnormal lane, and for them the decoding is three integer operations after the
- * widening ({@link #f16}); only the others take the blend. On the 2-core Zen 4 the full decoding for every vector had
- * held F16's one-row product to 17.5 GB/s of weights against BF16's 36 (decode 55 tokens/s against 82 with the
- * multiply by 2^112, which Zen 4 runs without assists); with the test first, 25–27 GB/s.
+ * halves, 4% of 16-lane vectors, which made F16 decode at 0.6 × BF16's speed (docs/PERFORMANCE.md). Why no
+ * per-vector test that skips the blend when no lane is zero or subnormal: it was faster on uniform weights (a one-row
+ * product on the Zen 4, 17.5 → 25–27 GB/s), but GPT-2's residual projections are drawn with a deviation of 0.02/√24,
+ * so about one of their vectors in six takes the other branch, and end to end F16 decode fell from 62–70 to 47–54
+ * tokens/s (alternating runs).
  */
 final class F16Weight extends HalfWeight {
     F16Weight(WeightData w) {
         super(w);
     }
 
-    /**
-     * Elements [o, o + L) of the shorts, decoded: bits(((s &lt;&lt; 13) &amp; 0x8fffe000) + (112 &lt;&lt; 23)), the sign
-     * kept in place (the exponent, at most 31 + 112, never carries into it), when no lane is a zero or subnormal half
-     * (exponent 0) — 96% of the vectors of weights drawn from N(0, 0.02) — else {@link #small}'s full decoding.
-     */
+    /** Elements [o, o + L) of the shorts, decoded. */
     private static FloatVector f16(short[] h, int o) {
         IntVector s = ints(h, o);
-        if (s.and(0x7c00).compare(VectorOperators.EQ, 0).anyTrue()) {
-            return small(s);
-        }
-        return s.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).add(112 << 23).reinterpretAsFloats();
-    }
-
-    /** The full decoding of the sign-extended halves s (class comment): normal, zero and subnormal lanes. */
-    private static FloatVector small(IntVector s) {
         IntVector u = s.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000);
         IntVector sign = s.and(Integer.MIN_VALUE);
         VectorMask<Integer> tiny = u.compare(VectorOperators.LT, 1 << 23);
