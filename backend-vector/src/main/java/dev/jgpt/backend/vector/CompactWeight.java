@@ -26,20 +26,20 @@ import java.nio.ByteOrder;
  * so decode it in registers on its way to the fused multiply-add. The fused passes need byte vectors of L lanes
  * (L ≥ 8: AVX2, AVX-512); with 128-bit vectors the quantized dtypes decode in scalar code into the scratch.
  *
- * <p>Measured on the 2-core Zen 4 (docs/PERFORMANCE.md): a decode step's one-row product streams F16 and BF16 at
- * F32's GB/s (bytes-bound), while Q8_0 and Q4_0 are bound by their decoding at about 9–11 G weights/s per core
- * (Q8_0 0.55–0.8 of F32's GB/s, Q4_0 about 0.4); decoding a row into the scratch runs at 9–15 G weights/s per core, a
- * tenth of a 16-row tile's time and less of a prefill's.
+ * <p>Measured on the 2-core Zen 4 (docs/PERFORMANCE.md; one-row 768 × 3072 product on two threads): BF16 streams
+ * at F32's GB/s (30–36, bytes-bound); F16 (17–20 GB/s), Q8_0 and Q4_0 (20–24 G weights/s) are bound by their
+ * decoding; decoding a row into the scratch runs at 9–15 G weights/s per core, a tenth of a 16-row tile's time and
+ * less of a prefill's.
  *
- * <p><b>Each dtype's passes are compilation units of their own.</b> {@link VectorMatmul#product} calls
- * {@link #oneRow} and {@link #floats} through a method handle per class (read from a field of the weight, so not a
- * constant), which C2 cannot inline into the product's loops. Called directly, a call site that had seen two compact dtypes (F16 and BF16, say) got both
- * passes inlined into the product, past C2's inlining budget, and the vectors of one of them were left boxed: one
- * row of a 768 × 3072 product ran 4.4–5.1 GB/s instead of 13–20, depending on which dtype ran first
+ * <p><b>Each dtype's passes are compilation units of their own.</b> {@link VectorMatmul#product} calls {@link #oneRow}
+ * and {@link #floats} through a method handle per class (read from a field of the weight, so not a constant), which C2
+ * cannot inline into the product's loops. Called directly, a call site that had seen two compact dtypes (F16 and BF16,
+ * say) got both passes inlined into the product, past C2's inlining budget, and the vectors of one of them were left
+ * boxed: one row of a 768 × 3072 product ran 4.4–5.1 GB/s instead of 13–20, depending on which dtype ran first
  * (docs/PERFORMANCE.md). Through the handle each pass is compiled once, alone, whatever else the JVM has run; with
- * every dtype side by side, F32, F16, BF16 and Q8_0 products measured level with direct calls within the noise
- * (Q4_0's one-row product read lower in that benchmark, not end to end). A static final handle would not do: C2
- * inlines through a constant handle, and the slow mode came back.
+ * every dtype side by side, F32, F16, BF16 and Q8_0 products measured level with direct calls within the noise (Q4_0's
+ * one-row product read lower in that benchmark, not end to end). A static final handle would not do: C2 inlines through
+ * a constant handle, and the slow mode came back.
  */
 abstract class CompactWeight extends WeightRows implements RowDecoder {
     /** Weight rows (outputs). */

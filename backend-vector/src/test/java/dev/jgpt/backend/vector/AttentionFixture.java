@@ -11,9 +11,9 @@ import java.util.SplittableRandom;
 
 /**
  * Four sequences in one paged cache, for {@link VectorBackendTest}: sequence 0 with 5 positions cached and 1 new,
- * sequence 1 with 7 new, sequence 2 with 18 cached (across a 16-position block boundary) and 3 new, sequence 3 with
- * 70 cached and 2 new (five 16-position blocks: the scores' four-blocks-at-a-time path and its remainder). Their blocks are
- * shuffled and interleaved in the cache; every token's qkv row (uniform in [−1, 1]) is fixed, so any token can be
+ * sequence 1 with 7 new, sequence 2 with 18 cached (across a 16-position block boundary) and 3 new, sequence 3 with 70
+ * cached and 2 new (five 16-position blocks: the scores' four-blocks-at-a-time path and its remainder). Their blocks
+ * are shuffled and interleaved in the cache; every token's qkv row (uniform in [−1, 1]) is fixed, so any token can be
  * attended again, alone or in any batch, over the same cache contents.
  */
 final class AttentionFixture {
