@@ -46,6 +46,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Most sequences waiting for a place in the batch; more get 429 (default: ${DEFAULT-VALUE}).")
     int maxQueue;
 
+    @Option(names = "--max-step-tokens", paramLabel = "N", defaultValue = "0",
+            description = "Most tokens in one forward pass: one per generating sequence, the rest prefill joining "
+                    + "prompts in chunks (default: " + ServerOptions.DEFAULT_STEP_TOKENS + ").")
+    int maxStepTokens;
+
     @Option(names = "--kv-cache-mb", paramLabel = "MB", defaultValue = "0",
             description = "KV cache size in MiB (default: enough for --max-batch full contexts).")
     int kvCacheMb;
@@ -60,7 +65,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerOptions so;
         try {
             so = ServerOptions.defaults().withHost(host).withPort(port).withMaxBatch(maxBatch).withMaxQueue(maxQueue)
-                    .withKvCacheMb(kvCacheMb).withApiKey(apiKey()).withModelName(modelName());
+                    .withKvCacheMb(kvCacheMb).withMaxStepTokens(maxStepTokens).withApiKey(apiKey())
+                    .withModelName(modelName());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

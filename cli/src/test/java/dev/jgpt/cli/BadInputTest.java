@@ -159,7 +159,9 @@ class BadInputTest {
             bad("output path not writable", 6, "cannot write", "init", "--preset", "nano-sort", "--out",
                     tmp.resolve("good/config.json").toString()),
             bad("unknown flag", 2, "--frobnicate", "sort", "CBABBC", "--frobnicate"),
-            bad("missing argument", 2, "--out", "init", "--preset", "gpt2"));
+            bad("missing argument", 2, "--out", "init", "--preset", "gpt2"),
+            bad("step budget below the batch", 2, "--max-step-tokens must be at least --max-batch (16)", "serve",
+                "--max-step-tokens", "4", "--port", "0"));
     }
 
     static void truncate(Path file, int keep) {
@@ -189,6 +191,6 @@ class BadInputTest {
 
     @org.junit.jupiter.api.Test
     void thereAreAtLeastTwentyClasses() {
-        assertEquals(31, cases().count());
+        assertEquals(32, cases().count());
     }
 }

@@ -96,7 +96,8 @@ public final class GptServer implements AutoCloseable {
         this.gpt = g;
         GptConfig config = g.config();
         Tokenizer tokenizer = g.tokenizer(); // as the model folder declares it
-        EngineOptions eo = EngineOptions.defaults().withMaxSequences(options.maxBatch());
+        EngineOptions eo = EngineOptions.defaults().withMaxSequences(options.maxBatch())
+                .withMaxTokensPerStep(options.stepTokens());
         if (options.kvCacheMb() > 0) {
             long blockBytes = g.cacheSpec(eo.blockSize(), 1).blockBytes();
             eo = eo.withKvBlocks((int) Math.max(1, Math.min(Integer.MAX_VALUE,

@@ -3,6 +3,7 @@ package dev.jgpt.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonParser;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -35,6 +36,27 @@ class LimitsTest {
                 assertEquals(200, r.statusCode(), r.body());
                 assertTrue(r.body().contains("\"ABBBCC\""), r.body());
             }
+        }
+    }
+
+    @Test
+    void noStepRunsMoreTokensThanMaxStepTokensAndChunkingChangesNoAnswer() throws Exception {
+        try (TestServer s = new TestServer(o -> o.withMaxBatch(2).withMaxStepTokens(2))) {
+            String body = "{\"prompt\":\"CBABBC\",\"max_tokens\":6,\"logprobs\":2}";
+            CompletableFuture<HttpResponse<String>> a = async(s, body);
+            CompletableFuture<HttpResponse<String>> b = async(s, body);
+            String alone;
+            try (TestServer one = new TestServer()) { // the default step budget: the prompt in one step
+                alone = one.post("/v1/completions", body).json().getAsJsonArray("choices").get(0).toString();
+            }
+            for (CompletableFuture<HttpResponse<String>> f : List.of(a, b)) {
+                HttpResponse<String> r = f.get();
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals(alone, JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("choices").get(0).toString(), "chunked prefill changed the answer");
+            }
+            double steps = s.metric("jgpt_batch_tokens_count");
+            assertEquals(steps, s.metric("jgpt_batch_tokens_bucket{le=\"2.0\"}"), "a step ran more than 2 tokens");
+            assertTrue(steps >= 6, "two prompts of 6 tokens or more, 2 tokens a step: 6 steps or more, got " + steps);
         }
     }
 
