@@ -85,6 +85,39 @@ class CompactWeightTest {
         }
     }
 
+    /**
+     * Decode steps (1–3 rows: the fused one-row passes) with activations of every magnitude, up to 3·10^38: the same
+     * bits as float32 on the dequantized weights. F16's multiplying pass scales x by 2^112, which overflows for
+     * |x| ≥ 2^16, where it must fall back to scaling the weights (without the fallback: −∞ instead of 777.5).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, names = "F32", mode = EnumSource.Mode.EXCLUDE)
+    void decodeStepsWithHugeActivationsAreBitIdenticalToFloat32(DType type) {
+        if (System.getProperty("jgpt.vector.f16") != null) {
+            assertEquals("multiply".equals(System.getProperty("jgpt.vector.f16")), F16Weight.MULTIPLY,
+                    "the forced decoding is the one in use");
+        }
+        int k = 768;
+        int m = 64;
+        WeightData packed = Quantize.weight("w", type, weights(m * k), m, k);
+        WeightData dequantized = WeightData.of("w", packed.toFloats(), m, k);
+        for (float big : new float[] {1f, 65535f, 65536f, 1e5f, 1e30f, 3e38f}) {
+            for (int n = 1; n <= 3; n++) {
+                float[] x = uniform(n * k);
+                for (int i = 5; i < x.length; i += 97) {
+                    x[i] *= big; // a few large lanes, the rest ordinary
+                }
+                for (VectorBackend v : new VectorBackend[] {one, two}) {
+                    Tensor xt = v.fromArray(x, n, k);
+                    String where = type + " [" + n + ", " + k + "], |x| up to " + big + ", " + v.threads()
+                            + " threads";
+                    same(VectorBackendTest.bits(v.toArray(v.linear(xt, v.weight(dequantized), null))),
+                            VectorBackendTest.bits(v.toArray(v.linear(xt, v.weight(packed), null))), 0, where);
+                }
+            }
+        }
+    }
+
     private static void same(int[] want, int[] got, int o, String where) {
         assertTrue(got.length - o >= want.length, where + ": length " + got.length);
         for (int i = 0; i < want.length; i++) {
