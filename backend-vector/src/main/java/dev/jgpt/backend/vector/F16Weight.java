@@ -50,10 +50,10 @@ final class F16Weight extends HalfWeight {
 
     /** Elements [o, o + L) of the shorts, decoded. */
     private static FloatVector f16(short[] h, int o) {
-        IntVector s = ints(h, o);
         if (MULTIPLY) {
-            return s.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+            return raw(h, o).mul(0x1p112f);
         }
+        IntVector s = ints(h, o);
         IntVector u = s.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000);
         IntVector sign = s.and(Integer.MIN_VALUE);
         VectorMask<Integer> tiny = u.compare(VectorOperators.LT, 1 << 23);
