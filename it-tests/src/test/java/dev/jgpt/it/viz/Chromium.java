@@ -53,7 +53,7 @@ final class Chromium {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             fail("CI=true but " + reason + "; .ci/run installs it");
         }
-        System.out.println("VizBrowserIT skipped: " + reason);
+        System.out.println("browser test skipped: " + reason);
         Assumptions.abort(reason);
         return null;
     }
