@@ -106,7 +106,7 @@ final class VectorAttention {
             p[j] = Float.NEGATIVE_INFINITY;
         }
         VectorRows.softmaxRow(p, p, 0, padded);
-        mix(p, visible, values, bs, c, ho, a, out, o);
+        mix(p, visible, values, bs, a, ho * bs, a, out, o); // head-major values: the head's run starts at h·bs·A
     }
 
     /**
@@ -133,18 +133,22 @@ final class VectorAttention {
         scale.mul(acc3).intoArray(p, j0 + 3 * bs);
     }
 
-    /** out[o, o + a) = Σ_j p[j]·v_j over the positions j &lt; visible, the head's values at ho of each row. */
-    private static void mix(float[] p, int visible, float[][] values, int bs, int c, int ho, int a, float[] out,
+    /**
+     * out[o, o + a) = Σ_j p[j]·v_j over the positions j &lt; visible: channel d of position i of block b at
+     * {@code values[b][base + i·ps + d]} (ps = C and base = h·A for [blockSize, C] blocks; ps = A and base = h·bs·A for
+     * {@link VectorKvCache}'s head-major ones).
+     */
+    private static void mix(float[] p, int visible, float[][] values, int bs, int ps, int base, int a, float[] out,
             int o) {
         int d = 0;
         for (; d + 4 * L <= a; d += 4 * L) {
-            mix4(p, visible, values, bs, c, ho + d, out, o + d);
+            mix4(p, visible, values, bs, ps, base + d, out, o + d);
         }
         for (; d + L <= a; d += L) {
-            mix1(p, visible, values, bs, c, ho + d, out, o + d);
+            mix1(p, visible, values, bs, ps, base + d, out, o + d);
         }
         for (; d < a; d++) {
-            out[o + d] = mixScalar(p, visible, values, bs, c, ho + d);
+            out[o + d] = mixScalar(p, visible, values, bs, ps, base + d);
         }
     }
 
@@ -167,28 +171,28 @@ final class VectorAttention {
     }
 
     /**
-     * out[o, o + 4L) = Σ_j p[j]·v_j[ho, ho + 4L), the values of positions j &lt; visible: the sums kept in registers
+     * out[o, o + 4L) = Σ_j p[j]·v_j[base, base + 4L), the values of positions j &lt; visible: the sums kept in registers
      * through a block, in out between blocks (which changes no bit).
      */
-    private static void mix4(float[] p, int visible, float[][] values, int bs, int c, int ho, float[] out, int o) {
+    private static void mix4(float[] p, int visible, float[][] values, int bs, int ps, int base, float[] out, int o) {
         FloatVector zero = FloatVector.zero(S);
         zero.intoArray(out, o);
         zero.intoArray(out, o + L);
         zero.intoArray(out, o + 2 * L);
         zero.intoArray(out, o + 3 * L);
         for (int b = 0, j0 = 0; j0 < visible; b++, j0 += bs) {
-            mix4(p, j0, Math.min(bs, visible - j0), values[b], c, ho, out, o);
+            mix4(p, j0, Math.min(bs, visible - j0), values[b], ps, base, out, o);
         }
     }
 
-    /** out[o, o + 4L) += Σ_i p[j0 + i]·v[i·c + ho …] for the n positions of one block. */
-    private static void mix4(float[] p, int j0, int n, float[] v, int c, int ho, float[] out, int o) {
+    /** out[o, o + 4L) += Σ_i p[j0 + i]·v[i·ps + base …] for the n positions of one block. */
+    private static void mix4(float[] p, int j0, int n, float[] v, int ps, int base, float[] out, int o) {
         FloatVector acc0 = FloatVector.fromArray(S, out, o);
         FloatVector acc1 = FloatVector.fromArray(S, out, o + L);
         FloatVector acc2 = FloatVector.fromArray(S, out, o + 2 * L);
         FloatVector acc3 = FloatVector.fromArray(S, out, o + 3 * L);
         for (int i = 0; i < n; i++) {
-            int at = i * c + ho;
+            int at = i * ps + base;
             FloatVector pj = FloatVector.broadcast(S, p[j0 + i]);
             acc0 = FloatVector.fromArray(S, v, at).fma(pj, acc0);
             acc1 = FloatVector.fromArray(S, v, at + L).fma(pj, acc1);
@@ -201,36 +205,36 @@ final class VectorAttention {
         ((FloatVector) acc3.check(S)).intoArray(out, o + 3 * L);
     }
 
-    /** out[o, o + L) = Σ_j p[j]·v_j[ho, ho + L). */
-    private static void mix1(float[] p, int visible, float[][] values, int bs, int c, int ho, float[] out, int o) {
+    /** out[o, o + L) = Σ_j p[j]·v_j[base, base + L) (see {@link #mix}). */
+    private static void mix1(float[] p, int visible, float[][] values, int bs, int ps, int base, float[] out, int o) {
         FloatVector acc = FloatVector.zero(S);
         int block = 0;
-        int at = ho;
+        int at = base;
         int i = 0;
         for (int j = 0; j < visible; j++) {
             acc = FloatVector.fromArray(S, values[block], at).fma(FloatVector.broadcast(S, p[j]), acc);
-            at += c;
+            at += ps;
             if (++i == bs) {
                 block++;
-                at = ho;
+                at = base;
                 i = 0;
             }
         }
         ((FloatVector) acc.check(S)).intoArray(out, o);
     }
 
-    /** Σ_j p[j]·v_j[ho], one channel. */
-    private static float mixScalar(float[] p, int visible, float[][] values, int bs, int c, int ho) {
+    /** Σ_j p[j]·v_j[base], one channel. */
+    private static float mixScalar(float[] p, int visible, float[][] values, int bs, int ps, int base) {
         float s = 0f;
         int block = 0;
-        int at = ho;
+        int at = base;
         int i = 0;
         for (int j = 0; j < visible; j++) {
             s += p[j] * values[block][at];
-            at += c;
+            at += ps;
             if (++i == bs) {
                 block++;
-                at = ho;
+                at = base;
                 i = 0;
             }
         }

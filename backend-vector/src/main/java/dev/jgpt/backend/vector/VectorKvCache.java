@@ -10,13 +10,16 @@ import dev.jgpt.api.KvCacheSpec;
  * transposed, channel-major: channel ch of the key at offset i of the block sits at {@code ch·P + i}, P the block
  * size rounded up to whole vectors. Then the attention scores of {@link VectorAttention#headOverColumns} for L
  * positions at once are L-lane fused multiply-adds down the head's channels — no lane sums per key, which cost more
- * than the multiply-adds for the nano model's 16-wide heads. Values stay [blockSize, C] (the weighted sum runs along
- * the channels). Blocks are allocated when first written.
+ * than the multiply-adds for the nano model's 16-wide heads. Values are head-major, [heads, blockSize, headSize]:
+ * channel h·A + d of the value at offset i sits at {@code h·bs·A + i·A + d}, so one head's values in a block are one
+ * contiguous run of bs·A floats for the weighted sum (which runs along the channels), rather than bs runs of A floats
+ * C apart. Blocks are allocated when first written.
  */
 final class VectorKvCache implements KvCache {
     private final KvCacheSpec spec;
     private final int width;
     private final int bs;
+    private final int headSize;
     /** The row stride of a block's transposed keys: the block size rounded up to whole vectors. */
     final int stride;
     private float[][] keys;
@@ -26,6 +29,7 @@ final class VectorKvCache implements KvCache {
         this.spec = spec;
         this.width = spec.width();
         this.bs = spec.blockSize();
+        this.headSize = spec.headSize();
         this.stride = (bs + L - 1) / L * L;
         this.keys = new float[spec.layers() * spec.numBlocks()][];
         this.values = new float[spec.layers() * spec.numBlocks()][];
@@ -41,7 +45,7 @@ final class VectorKvCache implements KvCache {
         return block(open(keys), layer, block, width * stride);
     }
 
-    /** The values of a block, [blockSize, C], allocated on first use. */
+    /** The values of a block, head-major [heads, blockSize, headSize], allocated on first use. */
     float[] valueBlock(int layer, int block) {
         return block(open(values), layer, block, bs * width);
     }
@@ -65,7 +69,10 @@ final class VectorKvCache implements KvCache {
         for (int ch = 0; ch < width; ch++) {
             k[ch * stride + at] = key[keyOffset + ch];
         }
-        System.arraycopy(value, valueOffset, valueBlock(layer, slot / bs), at * width, width);
+        float[] v = valueBlock(layer, slot / bs);
+        for (int h = 0, ch = 0; ch < width; h++, ch += headSize) {
+            System.arraycopy(value, valueOffset + ch, v, (h * bs + at) * headSize, headSize);
+        }
     }
 
     @Override
@@ -76,7 +83,10 @@ final class VectorKvCache implements KvCache {
         for (int ch = 0; ch < width; ch++) {
             key[ch] = k[ch * stride + at];
         }
-        System.arraycopy(valueBlock(layer, slot / bs), at * width, value, 0, width);
+        float[] v = valueBlock(layer, slot / bs);
+        for (int h = 0, ch = 0; ch < width; h++, ch += headSize) {
+            System.arraycopy(v, (h * bs + at) * headSize, value, ch, headSize);
+        }
     }
 
     private float[][] open(float[][] store) {
