@@ -52,21 +52,29 @@ final class NarrowMatmul {
         for (; r + TILE_ROWS <= r1; r += TILE_ROWS) {
             int j = 0;
             for (; j < strips; j += TILE_VECTORS * L) {
-                tile(x, wt, bias, out, k, m, r, j);
+                tile(x, wt, out, k, m, r, j);
             }
             for (; j < m; j += L) {
-                column(x, wt, bias, out, k, m, r, j);
+                column(x, wt, out, k, m, r, j);
             }
         }
         for (; r < r1; r++) {
             for (int j = 0; j < m; j += L) {
-                one(x, wt, bias, out, k, m, r, j);
+                one(x, wt, out, k, m, r, j);
+            }
+        }
+        if (bias != null) {
+            for (r = r0; r < r1; r++) {
+                for (int j = 0; j < m; j += L) {
+                    FloatVector.fromArray(S, out, r * m + j).add(FloatVector.fromArray(S, bias, j))
+                            .intoArray(out, r * m + j);
+                }
             }
         }
     }
 
     /** Rows r … r + 3 × outputs [j, j + 3L): 12 accumulators. */
-    private static void tile(float[] x, float[] wt, float[] bias, float[] out, int k, int m, int r, int j) {
+    private static void tile(float[] x, float[] wt, float[] out, int k, int m, int r, int j) {
         int x0 = r * k;
         int x1 = x0 + k;
         int x2 = x1 + k;
@@ -105,22 +113,22 @@ final class NarrowMatmul {
             s31 = w1.fma(a, s31);
             s32 = w2.fma(a, s32);
         }
-        store(s00, bias, out, r * m, j);
-        store(s01, bias, out, r * m, j + L);
-        store(s02, bias, out, r * m, j + 2 * L);
-        store(s10, bias, out, (r + 1) * m, j);
-        store(s11, bias, out, (r + 1) * m, j + L);
-        store(s12, bias, out, (r + 1) * m, j + 2 * L);
-        store(s20, bias, out, (r + 2) * m, j);
-        store(s21, bias, out, (r + 2) * m, j + L);
-        store(s22, bias, out, (r + 2) * m, j + 2 * L);
-        store(s30, bias, out, (r + 3) * m, j);
-        store(s31, bias, out, (r + 3) * m, j + L);
-        store(s32, bias, out, (r + 3) * m, j + 2 * L);
+        store(s00, out, r * m, j);
+        store(s01, out, r * m, j + L);
+        store(s02, out, r * m, j + 2 * L);
+        store(s10, out, (r + 1) * m, j);
+        store(s11, out, (r + 1) * m, j + L);
+        store(s12, out, (r + 1) * m, j + 2 * L);
+        store(s20, out, (r + 2) * m, j);
+        store(s21, out, (r + 2) * m, j + L);
+        store(s22, out, (r + 2) * m, j + 2 * L);
+        store(s30, out, (r + 3) * m, j);
+        store(s31, out, (r + 3) * m, j + L);
+        store(s32, out, (r + 3) * m, j + 2 * L);
     }
 
     /** Rows r … r + 3 × outputs [j, j + L): 4 accumulators. */
-    private static void column(float[] x, float[] wt, float[] bias, float[] out, int k, int m, int r, int j) {
+    private static void column(float[] x, float[] wt, float[] out, int k, int m, int r, int j) {
         int x0 = r * k;
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = s0;
@@ -133,23 +141,30 @@ final class NarrowMatmul {
             s2 = w.fma(FloatVector.broadcast(S, x[x0 + 2 * k + i]), s2);
             s3 = w.fma(FloatVector.broadcast(S, x[x0 + 3 * k + i]), s3);
         }
-        store(s0, bias, out, r * m, j);
-        store(s1, bias, out, (r + 1) * m, j);
-        store(s2, bias, out, (r + 2) * m, j);
-        store(s3, bias, out, (r + 3) * m, j);
+        store(s0, out, r * m, j);
+        store(s1, out, (r + 1) * m, j);
+        store(s2, out, (r + 2) * m, j);
+        store(s3, out, (r + 3) * m, j);
     }
 
     /** Row r × outputs [j, j + L): the same recipe, one accumulator. */
-    private static void one(float[] x, float[] wt, float[] bias, float[] out, int k, int m, int r, int j) {
+    private static void one(float[] x, float[] wt, float[] out, int k, int m, int r, int j) {
         int xo = r * k;
         FloatVector s = FloatVector.zero(S);
         for (int i = 0; i < k; i++) {
             s = FloatVector.fromArray(S, wt, i * m + j).fma(FloatVector.broadcast(S, x[xo + i]), s);
         }
-        store(s, bias, out, r * m, j);
+        store(s, out, r * m, j);
     }
 
-    private static void store(FloatVector s, float[] bias, float[] out, int o, int j) {
-        (bias == null ? s : s.add(FloatVector.fromArray(S, bias, j))).intoArray(out, o + j);
+    /**
+     * out[o + j …] = s, the sum before the bias (which {@link #product} adds once the rows are done: the same
+     * single-precision addition, so the same bits). Kept this small on purpose: with the bias added here too, the
+     * 12 stores of {@link #tile} passed C2's inlining budget and the last ones were called with boxed vectors (JFR: 0.7–1.1
+     * GB of float[] allocated at them per {@code gpt bench} run); and s goes through {@code check(S)} as in every
+     * kernel ({@link VectorMatmul#S}).
+     */
+    private static void store(FloatVector s, float[] out, int o, int j) {
+        ((FloatVector) s.check(S)).intoArray(out, o + j);
     }
 }

@@ -12,6 +12,9 @@ import jdk.incubator.vector.VectorOperators;
  * polynomial of fused multiply-adds whose bits do not depend on whether the JIT has compiled the loop.
  */
 final class VectorRows {
+    /** Per thread: where {@link #sumLanes(FloatVector)} stores a vector to sum its lanes. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
     private VectorRows() {
     }
 
@@ -29,10 +32,12 @@ final class VectorRows {
     /**
      * The lanes of {@code v} summed in {@link VectorMatmul#sumLanes}'s fixed order. Not {@code reduceLanes(ADD)}: its
      * order is the implementation's (a tree when compiled, lane by lane in the fallback), so the same row gave other
-     * bits on Java 25 depending on whether the kernel had been compiled yet.
+     * bits on Java 25 depending on whether the kernel had been compiled yet. The lanes go through a per-thread
+     * array: a new one per call was not scalar-replaced by C2, and came to 2.2 GB of the 11 GB a nano-sort
+     * {@code gpt bench} allocated (JFR allocation samples; layer norm twice per row, softmax once).
      */
     private static float sumLanes(FloatVector v) {
-        float[] lanes = new float[L];
+        float[] lanes = LANES.get();
         ((FloatVector) v.check(S)).intoArray(lanes, 0);
         return VectorMatmul.sumLanes(lanes, 0);
     }
