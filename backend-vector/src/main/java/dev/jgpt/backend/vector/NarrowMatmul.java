@@ -6,12 +6,13 @@ import static dev.jgpt.backend.vector.VectorMatmul.S;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The matrix product for weights with few inputs (K ≤ {@link #MAX_K}, M a multiple of {@link VectorMatmul#L}), such
- * as every layer of the nano sort model (K = 48 or 192; 2–4× the dot-product kernel there, single-threaded). There a dot product along K is a handful of vectors, and
- * summing each one's lanes ({@link VectorMatmul}'s recipe) costs more than the multiply-adds; so for these weights
- * the backend keeps a copy transposed to [in, out] (made once, at load) and accumulates along the outputs instead,
- * as the kernels before the [out, in] layout did: a register tile of 4 rows × 3 vectors of outputs, each loaded
- * weight vector used four times and each broadcast activation three times, no lane sums at all.
+ * The matrix product for weights with few inputs (K ≤ {@link #MAX_K}, M a multiple of {@link VectorMatmul#L}), such as
+ * every layer of the nano sort model (K = 48 or 192; 2–4× the dot-product kernel there, single-threaded). There a dot
+ * product along K is a handful of vectors, and summing each one's lanes ({@link VectorMatmul}'s recipe) costs more than
+ * the multiply-adds; so for these weights the backend keeps a copy transposed to [in, out] (made once, at load) and
+ * accumulates along the outputs instead, as the kernels before the [out, in] layout did: a register tile of 4 rows × 3
+ * vectors of outputs, each loaded weight vector used four times and each broadcast activation three times, no lane sums
+ * at all.
  *
  * <p><b>One recipe per element</b>, whatever the number of rows, wherever the element falls and whichever path
  * computes it, so the backend stays batch-invariant: {@code acc = 0}; for i = 0, 1, …, K − 1 in order,
@@ -159,10 +160,10 @@ final class NarrowMatmul {
 
     /**
      * out[o + j …] = s, the sum before the bias (which {@link #product} adds once the rows are done: the same
-     * single-precision addition, so the same bits). Kept this small on purpose: with the bias added here too, the
-     * 12 stores of {@link #tile} passed C2's inlining budget and the last ones were called with boxed vectors (JFR: 0.7–1.1
-     * GB of float[] allocated at them per {@code gpt bench} run); and s goes through {@code check(S)} as in every
-     * kernel ({@link VectorMatmul#S}).
+     * single-precision addition, so the same bits). Kept this small on purpose: with the bias added here too, the 12
+     * stores of {@link #tile} passed C2's inlining budget and the last ones were called with boxed vectors (JFR:
+     * 0.7–1.1 GB of float[] allocated at them per {@code gpt bench} run); and s goes through {@code check(S)} as in
+     * every kernel ({@link VectorMatmul#S}).
      */
     private static void store(FloatVector s, float[] out, int o, int j) {
         ((FloatVector) s.check(S)).intoArray(out, o + j);

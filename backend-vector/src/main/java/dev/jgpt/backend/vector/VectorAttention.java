@@ -6,12 +6,13 @@ import static dev.jgpt.backend.vector.VectorMatmul.S;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The attention kernels of {@link VectorBackend}: one query head of one token over its sequence's keys and values,
- * read in place from the KV cache's blocks: {@link #headOverColumns} for the backend's own {@link VectorKvCache}
- * (keys channel-major), {@link #head} for a {@link dev.jgpt.api.HeapKvCache} made elsewhere (position j of the sequence at offset {@code (j % bs)·C + head·A} of
- * its block {@code j / bs}). Scores by SIMD dot products over the head's A floats (lanes summed by
- * {@link VectorMatmul#sumLanes}), a stable softmax ({@link VectorRows#softmaxRow}, whose exp gives the same bits
- * compiled or interpreted), and the weighted sum of the values in registers, four vectors of the head at a time.
+ * The attention kernels of {@link VectorBackend}: one query head of one token over its sequence's keys and values, read
+ * in place from the KV cache's blocks: {@link #headOverColumns} for the backend's own {@link VectorKvCache} (keys
+ * channel-major), {@link #head} for a {@link dev.jgpt.api.HeapKvCache} made elsewhere (position j of the sequence at
+ * offset {@code (j % bs)·C + head·A} of its block {@code j / bs}). Scores by SIMD dot products over the head's A floats
+ * (lanes summed by {@link VectorMatmul#sumLanes}), a stable softmax ({@link VectorRows#softmaxRow}, whose exp gives the
+ * same bits compiled or interpreted), and the weighted sum of the values in registers, four vectors of the head at a
+ * time.
  *
  * <p>The result depends only on the query, the positions 0 … last of its sequence and the head: never on the other
  * tokens of the batch or on how the work is split, so attention is batch-invariant as it is.
@@ -171,8 +172,8 @@ final class VectorAttention {
     }
 
     /**
-     * out[o, o + 4L) = Σ_j p[j]·v_j[base, base + 4L), the values of positions j &lt; visible: the sums kept in registers
-     * through a block, in out between blocks (which changes no bit).
+     * out[o, o + 4L) = Σ_j p[j]·v_j[base, base + 4L), the values of positions j &lt; visible: the sums kept in
+     * registers through a block, in out between blocks (which changes no bit).
      */
     private static void mix4(float[] p, int visible, float[][] values, int bs, int ps, int base, float[] out, int o) {
         FloatVector zero = FloatVector.zero(S);
