@@ -40,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *     [backend threads rows shapes rounds seconds]   # every dtype side by side, interleaved in one JVM
  * </pre>
  * The second form is for a noisy machine: each round times every dtype in turn, so that they share the same
- * interference, and the table gives the median and range over the rounds.
+ * interference, and the table gives the median and range over the rounds. With {@code -DcopyBytes=1} before
+ * {@code -cp} it uses one copy of each weight, which then stays in cache: the difference to the default is what
+ * streaming the weights from memory costs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,8 +51,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx6g", "--add-modules", "jdk.incubator.vector"})
 public class KernelBenchPacked {
-    /** Bytes of weight copies per setting: 4× the 32 MiB L3 of the machine in docs/PERFORMANCE.md. */
-    private static final long COPY_BYTES = 128L << 20;
+    /**
+     * Bytes of weight copies per setting: 4× the 32 MiB L3 of the machine in docs/PERFORMANCE.md, or the system
+     * property {@code copyBytes} (at least one copy is made).
+     */
+    private static final long COPY_BYTES = Long.getLong("copyBytes", 128L << 20);
 
     @Param({"vector"})
     public String backend;
