@@ -37,6 +37,7 @@ public final class Engine implements AutoCloseable {
     private int reserved;
     private long nextId;
     private int lastBatchTokens;
+    private boolean closed;
 
     Engine(Gpt gpt, EngineOptions options) {
         this.gpt = gpt;
@@ -47,7 +48,7 @@ public final class Engine implements AutoCloseable {
         int blocks = options.kvBlocks() > 0 ? options.kvBlocks() : options.maxSequences() * perSequence;
         KvCacheSpec spec = gpt.cacheSpec(options.blockSize(), blocks);
         this.pool = new BlockPool(spec);
-        this.cache = backend.newKvCache(spec);
+        this.cache = gpt.borrowCache(spec);
     }
 
     /**
@@ -239,14 +240,21 @@ public final class Engine implements AutoCloseable {
         reserved -= s.reserved;
     }
 
-    /** Frees the KV cache. Sequences still running are cancelled. */
+    /**
+     * Gives the KV cache back to the model, which keeps it for the next engine of its shape. Sequences still running
+     * are cancelled. Closing again does nothing.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (Sequence s : new ArrayList<>(running)) {
             cancel(s);
         }
         waiting.forEach(s -> s.finish(FinishReason.CANCELLED));
         waiting.clear();
-        cache.close();
+        gpt.giveBack(cache);
     }
 }

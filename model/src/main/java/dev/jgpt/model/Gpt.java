@@ -30,6 +30,9 @@ public final class Gpt implements AutoCloseable {
     private final TokenizerChoice tokenizer;
     private Runnable onClose = () -> { };
     private final String widened;
+    /** The KV cache of the last engine or forward pass that finished, kept for the next of the same shape. */
+    private KvCache spare;
+    private boolean closed;
 
     Gpt(GptConfig config, TokenizerChoice tokenizer, TensorBackend backend, Embedding embedding, List<Block> blocks,
             LmHead head, List<Tensor> weights, String widened) {
@@ -161,9 +164,47 @@ public final class Gpt implements AutoCloseable {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = i;
         }
-        try (KvCache cache = backend.newKvCache(spec)) {
+        KvCache cache = borrowCache(spec);
+        try {
             return forward(ids, new AttentionBatch(seq, pos, tables, bs), cache, rows, trace);
+        } finally {
+            giveBack(cache);
         }
+    }
+
+    /**
+     * A KV cache of this shape: the one the last finished engine (or forward pass) gave back when its shape is the
+     * same, else a new one from the backend. As llama.cpp keeps one cache per context, the blocks a batch filled are
+     * reused by the next rather than allocated again: a batch of 729 nano sorts fills 13 MB of blocks, which, new
+     * for every batch, outlived several young collections each and were copied into the old generation — where
+     * first-touched pages cost this machine's hypervisor up to 0.2 s of system time per collection
+     * (docs/PERFORMANCE.md). Stale keys and values are never attended (the conformance kit checks it).
+     */
+    synchronized KvCache borrowCache(KvCacheSpec spec) {
+        KvCache c = spare;
+        spare = null;
+        if (c != null && c.spec().equals(spec)) {
+            return c;
+        }
+        if (c != null) {
+            c.close();
+        }
+        return backend.newKvCache(spec);
+    }
+
+    /** Takes back a cache from {@link #borrowCache} to keep for the next (the one kept before is freed). */
+    synchronized void giveBack(KvCache cache) {
+        if (cache == spare) {
+            return;
+        }
+        if (closed) {
+            cache.close();
+            return;
+        }
+        if (spare != null) {
+            spare.close();
+        }
+        spare = cache;
     }
 
     /** Layer-0 names recorded without a prefix; their {@code h0.} twins are checked instead. */
@@ -243,9 +284,18 @@ public final class Gpt implements AutoCloseable {
         return this;
     }
 
-    /** Releases the weights, then runs what {@link #onClose} registered. */
+    /**
+     * Frees the KV cache kept for the next engine, releases the weights, then runs what {@link #onClose} registered.
+     */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            if (spare != null) {
+                spare.close();
+                spare = null;
+            }
+        }
         for (Tensor w : weights) {
             backend.release(w);
         }

@@ -64,6 +64,9 @@ public final class EndToEnd {
             System.gc();
             Bandwidth.Result bw = Bandwidth.measure(BANDWIDTH_BYTES, threads, BANDWIDTH_PASSES,
                     () -> progress.step("memory bandwidth"));
+            // the probe's 2 GiB buffer is garbage now: collect it before the sort, whose young collections would
+            // otherwise promote into fresh old-generation pages above it (docs/PERFORMANCE.md: the slow mode)
+            System.gc();
             List<BackendBench.Result> results = new ArrayList<>();
             for (BackendProvider provider : providers) {
                 BackendBench.Result r;
