@@ -140,8 +140,9 @@ public final class Gpt implements AutoCloseable {
     }
 
     /**
-     * B sequences of T tokens each, from position 0, in a cache of their own: logits for every position
-     * [B·T, V] (row b·T + t). The trace, when on, sees [B, T, ·] tensors (the walkthrough's and llm-viz's shapes).
+     * B sequences of T tokens each, from position 0, in a cache no one else uses (the model's spare when its shape
+     * fits, {@link #borrowCache}): logits for every position [B·T, V] (row b·T + t). The trace, when on, sees
+     * [B, T, ·] tensors (the walkthrough's and llm-viz's shapes).
      */
     public Tensor forwardAll(int[] ids, int sequences, int time, Trace trace) {
         if (sequences < 1 || time < 1 || ids.length != sequences * time) {
